@@ -1,0 +1,82 @@
+/**
+ * An OCI runtime (runc, or crun) driven through conmon, one conmon per container, never a child of berthd.
+ *
+ * Layout under the exec root: <exec-root>/containers/<id>/ is the bundle (config.json, pidfile, conmon.pid,
+ * attach socket, ctl/winsz fifos); <exec-root>/exits/<id> is conmon's exit file; <exec-root>/runtime/<name>
+ * is the runtime's --root (never the runtime's default root). Container logs live under the data root
+ * (passed in as logPath) so they survive a reboot.
+ *
+ * Lifecycle: create (conmon spawned detached, runtime `create`, resolves once conmon reports the pid
+ * through its sync pipe) → start → [kill]* → exit (conmon writes the exit file; onExit fires) → delete.
+ * After a daemon restart: state() and readExitCode() recover what happened while it was away.
+ */
+export interface RuntimeSpecMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+/** The OCI runtime-spec config.json, as loosely typed as the spec is large. */
+export interface RuntimeSpec {
+  ociVersion: string;
+  process: Record<string, unknown> & { args: string[]; env: string[]; cwd: string; terminal?: boolean };
+  root: { path: string; readonly?: boolean };
+  hostname?: string;
+  mounts: RuntimeSpecMount[];
+  linux: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface CreateOptions {
+  id: string;
+  spec: RuntimeSpec;
+  /** k8s-file log written by conmon */
+  logPath: string;
+  terminal: boolean;
+  openStdin: boolean;
+  /** close stdin after the first attach detaches (docker run -i without -d) */
+  stdinOnce: boolean;
+}
+
+export type RuntimeStatus = 'created' | 'running' | 'stopped' | 'paused';
+
+export interface RuntimeState {
+  status: RuntimeStatus;
+  pid: number;
+}
+
+/** A connection to conmon's attach socket: container output in, stdin out. */
+export interface AttachConnection {
+  /** stream 1 stdout, 2 stderr (with a TTY everything is stdout) */
+  onData(cb: (stream: 1 | 2, data: Buffer) => void): void;
+  /** called once when conmon closes the socket (container exited) or close() was called */
+  onClose(cb: () => void): void;
+  writeStdin(data: Buffer): void;
+  /** half-close: conmon closes the container's stdin (unless it was started with --leave-stdin-open) */
+  closeStdin(): void;
+  close(): void;
+}
+
+export interface ContainerRuntime {
+  readonly name: string;
+  /** Writes the bundle and starts conmon; resolves with the container init's pid once the runtime created it. */
+  create(opts: CreateOptions): Promise<{ pid: number }>;
+  start(id: string): Promise<void>;
+  /** signal: a name ("TERM", "SIGKILL") or number */
+  kill(id: string, signal: string | number): Promise<void>;
+  /** null when the runtime does not know the container */
+  state(id: string): Promise<RuntimeState | null>;
+  /** Removes the runtime's state and the bundle dir; force kills first. Missing containers are not an error. */
+  delete(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** The code conmon wrote into the exit file, or null if there is none (yet). */
+  readExitCode(id: string): Promise<number | null>;
+  /** Calls back for every exit file conmon writes (fs.watch on the exit dir). Returns an unsubscribe. */
+  onExit(cb: (id: string, exitCode: number) => void): () => void;
+  /** Opens conmon's attach socket. Connect before start() to lose no output. */
+  attach(id: string): Promise<AttachConnection>;
+  /** Sets the TTY size through conmon's winsz fifo. */
+  resize(id: string, height: number, width: number): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import type { RuntimeSpecMount } from './container-runtime.js';
+
+/**
+ * Everything the container service decides about a container, from which spec-builder.ts makes an OCI
+ * runtime-spec config.json with Docker's defaults (capabilities, masked/read-only paths, devices, mounts,
+ * seccomp profile).
+ */
+export interface SpecInput {
+  id: string;
+  /** absolute path of the mounted rootfs */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  /** final environment, already merged (image Env + container Env, with Docker's default PATH) */
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  hostname: string;
+  domainname?: string;
+  terminal: boolean;
+  /** extra mounts after Docker's defaults: /etc/resolv.conf, /etc/hosts, /etc/hostname, volumes, binds */
+  mounts: RuntimeSpecMount[];
+  /** 'private' = a fresh network namespace (only lo); 'host' = none; path = join that netns */
+  network: { mode: 'private' | 'host' } | { path: string };
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  /** 'default' = Docker's default profile; 'unconfined' = none; or a profile object in Docker's format */
+  seccomp: 'default' | 'unconfined' | Record<string, unknown>;
+  noNewPrivileges: boolean;
+  /** cgroupfs path, e.g. /berth/<id> */
+  cgroupsPath: string;
+  /** clamped by the builder to the daemon's own hard limits; a request above them is an InvalidArgument */
+  ulimits: Array<{ Name: string; Soft: number; Hard: number }>;
+  shmSize?: number;
+  resources?: {
+    memory?: number;
+    memorySwap?: number;
+    cpuShares?: number;
+    cpuQuota?: number;
+    cpuPeriod?: number;
+    cpusetCpus?: string;
+    pidsLimit?: number;
+  };
+  sysctls?: Record<string, string>;
+  oomScoreAdj?: number;
+}

@@ -1,0 +1,6 @@
+export * from './atomic-write.js';
+export * from './digest.js';
+export * from './stream-framing.js';
+export * from './filters.js';
+export * from './run-command.js';
+export * from './logger.js';
