@@ -1,0 +1,237 @@
+import { readdirSync, lstatSync } from 'node:fs';
+import path from 'node:path';
+import { invalidArgument } from '../errdefs/index.js';
+import type { RuntimeSpec, RuntimeSpecMount } from './container-runtime.js';
+import type { SpecInput } from './spec-input.js';
+import { effectiveCapabilities } from './capabilities.js';
+import { buildRlimits, readHostLimits, RLIM_INFINITY, type HostLimits } from './rlimits.js';
+import { convertSeccompProfile, defaultSeccompProfile, type DockerSeccompProfile } from './seccomp.js';
+
+/**
+ * Builds the OCI runtime-spec config.json for a container with Docker's defaults (moby oci/defaults.go and
+ * daemon/oci_linux.go): the 14 default capabilities, Docker's mounts, masked and read-only paths, device
+ * cgroup rules, namespaces, the default seccomp profile, and the container's own settings on top.
+ */
+export interface SpecBuildOptions {
+  /** the daemon's own limits, for validating --ulimit; default: read from /proc/self/limits */
+  hostLimits?: HostLimits;
+  /** default: os.release() */
+  kernelVersion?: string;
+  /** Go arch name for seccomp rules; default: the host's */
+  arch?: string;
+}
+
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+export const DEFAULT_MASKED_PATHS: readonly string[] = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+
+export const DEFAULT_READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+interface DeviceRule {
+  allow: boolean;
+  type?: 'a' | 'c' | 'b';
+  major?: number;
+  minor?: number;
+  access: string;
+}
+
+/** Docker's device cgroup rules: deny all, then the usual character devices and mknod of anything. */
+function defaultDeviceRules(): DeviceRule[] {
+  const c = (major: number | undefined, minor: number | undefined, access = 'rwm'): DeviceRule => {
+    const r: DeviceRule = { allow: true, type: 'c', access };
+    if (major !== undefined) r.major = major;
+    if (minor !== undefined) r.minor = minor;
+    return r;
+  };
+  return [
+    { allow: false, access: 'rwm' },
+    c(undefined, undefined, 'm'),
+    { allow: true, type: 'b', access: 'm' },
+    c(1, 3), // /dev/null
+    c(1, 8), // /dev/random
+    c(1, 7), // /dev/full
+    c(5, 0), // /dev/tty
+    c(1, 5), // /dev/zero
+    c(1, 9), // /dev/urandom
+    c(136, undefined), // /dev/pts/*
+    c(5, 1), // /dev/console
+    c(5, 2), // /dev/ptmx
+    c(10, 200), // /dev/net/tun
+  ];
+}
+
+function sizeOption(bytes: number): string {
+  return bytes % 1024 === 0 ? `size=${bytes / 1024}k` : `size=${bytes}`;
+}
+
+function defaultMounts(input: SpecInput): RuntimeSpecMount[] {
+  const shm = input.shmSize && input.shmSize > 0 ? input.shmSize : DEFAULT_SHM_SIZE;
+  const sysOpts = input.privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'];
+  const cgroupOpts = input.privileged ? ['nosuid', 'noexec', 'nodev'] : ['ro', 'nosuid', 'noexec', 'nodev'];
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOpts },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: cgroupOpts },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', sizeOption(shm)] },
+  ];
+}
+
+interface LinuxDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+const SKIPPED_DEV_DIRS = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev']);
+
+/** The host's device nodes, as `--privileged` hands them to the container (runc's HostDevices). */
+function hostDevices(dir = '/dev'): LinuxDevice[] {
+  const out: LinuxDevice[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const p = path.join(dir, name);
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (!SKIPPED_DEV_DIRS.has(name)) out.push(...hostDevices(p));
+      continue;
+    }
+    if (p === '/dev/console') continue;
+    if (!st.isCharacterDevice() && !st.isBlockDevice()) continue;
+    const rdev = st.rdev;
+    const major = Number((BigInt(rdev) >> 8n) & 0xfffn);
+    const minor = Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & 0xfff00n));
+    out.push({ path: p, type: st.isCharacterDevice() ? 'c' : 'b', major, minor, fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+  }
+  return out;
+}
+
+function namespaces(input: SpecInput): Array<{ type: string; path?: string }> {
+  const ns: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  const net = input.network;
+  if ('path' in net) ns.push({ type: 'network', path: net.path });
+  else if (net.mode === 'private') ns.push({ type: 'network' });
+  return ns;
+}
+
+function resources(input: SpecInput): Record<string, unknown> {
+  const res: Record<string, unknown> = {
+    devices: input.privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules(),
+  };
+  const r = input.resources ?? {};
+  if (r.memory !== undefined && r.memory > 0) {
+    const memory: Record<string, number> = { limit: r.memory };
+    // Docker: MemorySwap 0 (unset) with a memory limit means swap = 2 × memory; -1 is unlimited.
+    if (r.memorySwap === undefined || r.memorySwap === 0) memory.swap = r.memory * 2;
+    else if (r.memorySwap === -1) memory.swap = -1;
+    else if (r.memorySwap < r.memory) throw invalidArgument('Minimum memoryswap limit should be larger than memory limit, see usage');
+    else memory.swap = r.memorySwap;
+    res.memory = memory;
+  } else if (r.memorySwap !== undefined && r.memorySwap > 0) {
+    throw invalidArgument('You should always set the Memory limit when using Memoryswap limit, see usage');
+  }
+  const cpu: Record<string, number | string> = {};
+  if (r.cpuShares) cpu.shares = r.cpuShares;
+  if (r.cpuQuota) cpu.quota = r.cpuQuota;
+  if (r.cpuPeriod) cpu.period = r.cpuPeriod;
+  if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (Object.keys(cpu).length > 0) res.cpu = cpu;
+  if (r.pidsLimit !== undefined && r.pidsLimit > 0) res.pids = { limit: r.pidsLimit };
+  return res;
+}
+
+export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}): RuntimeSpec {
+  if (!path.isAbsolute(input.rootfs)) throw invalidArgument(`rootfs must be an absolute path: ${input.rootfs}`);
+  if (input.args.length === 0) throw invalidArgument('No command specified');
+  const caps = effectiveCapabilities(input.capAdd, input.capDrop, input.privileged);
+  const capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps], inheritable: [] as string[] };
+
+  const process: RuntimeSpec['process'] = {
+    terminal: input.terminal,
+    user: { uid: input.user.uid, gid: input.user.gid, ...(input.user.additionalGids.length ? { additionalGids: [...input.user.additionalGids] } : {}) },
+    args: [...input.args],
+    env: [...input.env],
+    cwd: input.cwd || '/',
+    capabilities,
+    noNewPrivileges: input.noNewPrivileges,
+  };
+  if (input.ulimits.length > 0) process.rlimits = buildRlimits(input.ulimits, opts.hostLimits ?? readHostLimits());
+  if (input.oomScoreAdj !== undefined) process.oomScoreAdj = input.oomScoreAdj;
+
+  const userDestinations = new Set(input.mounts.map((m) => path.posix.normalize(m.destination)));
+  const mounts = [...defaultMounts(input).filter((m) => !userDestinations.has(m.destination)), ...input.mounts.map((m) => ({ ...m }))];
+
+  const linux: Record<string, unknown> = {
+    namespaces: namespaces(input),
+    cgroupsPath: input.cgroupsPath,
+    resources: resources(input),
+  };
+  if (input.privileged) {
+    linux.devices = hostDevices();
+  } else {
+    linux.maskedPaths = [...DEFAULT_MASKED_PATHS];
+    linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
+  }
+  if (input.sysctls && Object.keys(input.sysctls).length > 0) linux.sysctl = { ...input.sysctls };
+  if (!input.privileged && input.seccomp !== 'unconfined') {
+    const profile = input.seccomp === 'default' ? defaultSeccompProfile() : (input.seccomp as unknown as DockerSeccompProfile);
+    linux.seccomp = convertSeccompProfile(profile, { capabilities: caps, arch: opts.arch, kernelVersion: opts.kernelVersion });
+  }
+
+  const spec: RuntimeSpec = {
+    ociVersion: '1.0.2-dev',
+    process,
+    root: { path: input.rootfs, readonly: input.readonlyRootfs },
+    hostname: input.hostname,
+    mounts,
+    linux,
+  };
+  if (input.domainname) spec.domainname = input.domainname;
+  return spec;
+}
+
+const INFINITY_MARK = '\u0000RLIM_INFINITY\u0000';
+
+/**
+ * The config.json text. JSON numbers cannot carry RLIM_INFINITY (2^64-1) through a double, so rlimits of
+ * RLIM_INFINITY (-1) are written as the exact literal the runtimes parse as a uint64.
+ */
+export function serializeRuntimeSpec(spec: RuntimeSpec): string {
+  const text = JSON.stringify(
+    spec,
+    function (this: unknown, key: string, value: unknown) {
+      if ((key === 'hard' || key === 'soft') && value === RLIM_INFINITY && this && typeof (this as { type?: unknown }).type === 'string') return INFINITY_MARK;
+      return value;
+    },
+    1,
+  );
+  return text.split(JSON.stringify(INFINITY_MARK)).join('18446744073709551615') + '\n';
+}
