@@ -1,0 +1,83 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { invalidArgument } from '../errdefs/index.js';
+import { CommandError, runCommand } from '../util/index.js';
+import { fileCompression } from './compression.js';
+import { type LayerScan, scanLayer } from './layer-scan.js';
+import { mknodWhiteout, OPAQUE_XATTR, setXattr } from './sys-calls.js';
+
+/** Opens a layer archive (plain or gzip, by magic bytes) as an uncompressed tar stream. */
+export async function openUncompressed(archive: string): Promise<Readable> {
+  const compression = await fileCompression(archive);
+  const raw = createReadStream(archive);
+  if (compression === 'none') return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
+}
+
+/**
+ * Unpacks a layer archive into `dest`, which must be a FRESH empty directory (a symlink left by an earlier
+ * extraction is exactly what GNU tar cannot defend against, see HOST-NOTES §5).
+ *
+ * Two passes over the file: scanLayer() validates every member and computes the diff ID without writing
+ * anything, so a hostile tar is refused with nothing written at all; then GNU tar extracts the original bytes
+ * (owners, modes, setuid, hard links, every xattr incl. security.capability byte for byte); then OCI
+ * whiteouts become overlay ones: `.wh.name` → char device 0:0, `.wh..wh..opq` → trusted.overlay.opaque=y.
+ */
+export async function unpackLayer(archive: string, dest: string): Promise<LayerScan> {
+  const scan = await scanLayer(await openUncompressed(archive));
+  if (scan.entries === 0) return scan;
+  const compression = await fileCompression(archive);
+  const args = ['-x', '--xattrs', '--xattrs-include=*', '--same-owner', '--numeric-owner', '-p', '-f', archive, '-C', dest];
+  if (compression === 'gzip') args.unshift('-z');
+  try {
+    await runCommand('tar', args);
+  } catch (err) {
+    if (err instanceof CommandError) throw invalidArgument(`failed to unpack layer: ${err.stderr.trim() || err.message}`);
+    throw err;
+  }
+  await convertWhiteouts(dest, scan);
+  return scan;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function convertWhiteouts(dest: string, scan: LayerScan): Promise<void> {
+  const touched = new Set<string>();
+  // The scan guaranteed that no directory on these paths is a symlink, so plain paths are safe here.
+  for (const meta of scan.metaFiles) {
+    await fs.rm(path.join(dest, meta), { recursive: true, force: true });
+    touched.add(path.posix.dirname(meta) === '.' ? '' : path.posix.dirname(meta));
+  }
+  for (const wh of scan.whiteouts) {
+    const dir = path.join(dest, wh.dir);
+    await fs.rm(path.join(dir, '.wh.' + wh.name), { recursive: true, force: true });
+    const target = path.join(dir, wh.name);
+    // A whiteout beside an entry of the same name only hides lower layers; overlay cannot say that.
+    if (!(await exists(target))) {
+      mknodWhiteout(target);
+      await fs.lchown(target, wh.uid, wh.gid);
+    }
+    touched.add(wh.dir);
+  }
+  for (const d of scan.opaqueDirs) {
+    const dir = path.join(dest, d);
+    await fs.rm(path.join(dir, '.wh..wh..opq'), { force: true });
+    if (d !== '') setXattr(dir, OPAQUE_XATTR, 'y');
+    touched.add(d);
+  }
+  for (const d of touched) {
+    const mtime = scan.dirMtimes.get(d);
+    if (mtime) await fs.utimes(path.join(dest, d), mtime, mtime);
+  }
+}

@@ -1,0 +1,52 @@
+import koffi from 'koffi';
+import { internal } from '../errdefs/index.js';
+
+/**
+ * The few syscalls Node's fs lacks (mknod, xattrs), through koffi's FFI: no spawn, no native build.
+ * Loaded lazily so that importing this module never fails on a host without libc.so.6.
+ */
+interface Libc {
+  mknod: (path: string, mode: number, dev: number) => number;
+  lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
+  lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
+}
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (!libc) {
+    const lib = koffi.load('libc.so.6');
+    libc = {
+      mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Libc['mknod'],
+      lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Libc['lsetxattr'],
+      lgetxattr: lib.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as Libc['lgetxattr'],
+    };
+  }
+  return libc;
+}
+
+function fail(call: string, path: string): never {
+  throw internal(`${call} ${path}: errno ${koffi.errno()}`);
+}
+
+const S_IFCHR = 0o020000;
+
+/** Creates an overlay whiteout: a character device 0:0. */
+export function mknodWhiteout(path: string): void {
+  if (load().mknod(path, S_IFCHR, 0) !== 0) fail('mknod', path);
+}
+
+export function setXattr(path: string, name: string, value: string | Buffer): void {
+  const buf = Buffer.from(value);
+  if (load().lsetxattr(path, name, buf, buf.length, 0) !== 0) fail('lsetxattr', path);
+}
+
+/** An xattr's value, or undefined when absent. */
+export function getXattr(path: string, name: string): Buffer | undefined {
+  const buf = Buffer.alloc(4096);
+  const n = Number(load().lgetxattr(path, name, buf, buf.length));
+  if (n < 0) return undefined;
+  return buf.subarray(0, n);
+}
+
+export const OPAQUE_XATTR = 'trusted.overlay.opaque';
