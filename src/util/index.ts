@@ -4,3 +4,4 @@ export * from './stream-framing.js';
 export * from './filters.js';
 export * from './run-command.js';
 export * from './logger.js';
+export * from './path-in-root.js';

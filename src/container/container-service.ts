@@ -1,0 +1,670 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { conflict, EngineError, invalidArgument, notModified } from '../errdefs/index.js';
+import type { EventPublisher } from '../events/index.js';
+import type { ImageService } from '../image/image-service.js';
+import type { RootfsManager } from '../snapshot/rootfs-manager.js';
+import type { AttachConnection, ContainerRuntime } from '../runtime/container-runtime.js';
+import { buildRuntimeSpec, readLogs, resolveUser } from '../runtime/index.js';
+import { atomicWriteFile, mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
+import type { ContainerCreateRequest } from '../api/types/container.js';
+import { familiarName, looksLikeId } from '../oci/index.js';
+import { initialState, type ContainerRecord } from './container-record.js';
+import type { ContainerStore } from './container-store.js';
+import { mergeConfig, processArgs, validateName } from './container-config.js';
+import { hostsFile, resolvConf, type DnsSettings } from './etc-files.js';
+import { KeyedLock } from './keyed-lock.js';
+import { randomName } from './names-generator.js';
+import { parseSignal } from './signals.js';
+import { matchesFilters } from './container-filters.js';
+
+export interface ContainerServiceConfig {
+  dns: DnsSettings;
+  /** cgroup parent for containers, cgroupfs style */
+  cgroupParent: string;
+  runtimeName: string;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface LogOptions {
+  follow: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  since?: number;
+  until?: number;
+  tail?: number;
+  /** resolves when the client went away */
+  cancelled?: Promise<void>;
+}
+
+/** Handlers of one attached client. Output arrives until the container exits or detach() is called. */
+export interface AttachHandlers {
+  onData(stream: 1 | 2, data: Buffer): void;
+  onEnd(): void;
+}
+
+export interface AttachSession {
+  writeStdin(data: Buffer): void;
+  closeStdin(): void;
+  detach(): void;
+}
+
+interface PendingAttach {
+  handlers: AttachHandlers;
+  stdin: Buffer[];
+  stdinClosed: boolean;
+  conn?: AttachConnection;
+  detached: boolean;
+}
+
+/**
+ * The container lifecycle: create → start → (stop | kill | exit) → remove, with Docker's semantics and
+ * errors. Containers run under conmon (see runtime/), so this service can die and come back: recover()
+ * re-adopts running containers and records exits that happened meanwhile.
+ */
+export class ContainerService {
+  private readonly lock = new KeyedLock();
+  private readonly exitWaiters = new Map<string, Array<(code: number) => void>>();
+  private readonly removeWaiters = new Map<string, Array<() => void>>();
+  private readonly attaches = new Map<string, Set<PendingAttach>>();
+  private unsubscribeExit?: () => void;
+
+  constructor(
+    private readonly store: ContainerStore,
+    private readonly images: ImageService,
+    private readonly rootfs: RootfsManager,
+    private readonly runtime: ContainerRuntime,
+    private readonly events: EventPublisher,
+    private readonly logger: Logger,
+    private readonly config: ContainerServiceConfig,
+  ) {}
+
+  // ---------------------------------------------------------------- start-up and recovery
+
+  /** Loads records, re-adopts running containers, records exits that happened while berthd was away. */
+  async recover(): Promise<void> {
+    const records = await this.store.load();
+    this.unsubscribeExit = this.runtime.onExit((id, code) => void this.handleExit(id, code));
+    for (const rec of records) {
+      if (rec.state.Status === 'removing') {
+        await this.removeNow(rec).catch((err) => this.logger.warn('could not finish removal', { id: rec.id, error: err }));
+        continue;
+      }
+      if (!rec.state.Running) continue;
+      const st = await this.runtime.state(rec.id).catch(() => null);
+      if (st && (st.status === 'running' || st.status === 'paused')) {
+        rec.state.Pid = st.pid;
+        rec.state.Paused = st.status === 'paused';
+        rec.state.Status = st.status;
+        await this.store.save(rec);
+        this.logger.info('re-adopted running container', { id: rec.id });
+      } else {
+        const code = (await this.runtime.readExitCode(rec.id)) ?? 255;
+        await this.handleExit(rec.id, code);
+      }
+    }
+  }
+
+  close(): void {
+    this.unsubscribeExit?.();
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  list(opts: { all: boolean; limit?: number; filters: Filters }): ContainerRecord[] {
+    let recs = this.store.all().sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const all = opts.all || (opts.limit !== undefined && opts.limit > 0) || opts.filters.size > 0;
+    if (!all) recs = recs.filter((r) => r.state.Running);
+    recs = recs.filter((r) => matchesFilters(r, opts.filters, (ref) => this.store.find(ref), (img) => this.imageIdFor(img)));
+    if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
+    return recs;
+  }
+
+  get(idOrName: string): ContainerRecord {
+    return this.store.find(idOrName);
+  }
+
+  /** The first container that uses an image, for rmi's conflict check. */
+  containerUsingImage(imageId: string): { id: string; running: boolean } | undefined {
+    const recs = this.store.all().filter((r) => r.image === imageId);
+    const running = recs.find((r) => r.state.Running);
+    const r = running ?? recs[0];
+    return r ? { id: r.id, running: r.state.Running } : undefined;
+  }
+
+  private imageIdFor(ref: string): string | undefined {
+    try {
+      // resolve is async in the image service; filters need a sync answer, so use the cache we keep
+      return this.imageIdCache.get(ref);
+    } catch {
+      return undefined;
+    }
+  }
+  private readonly imageIdCache = new Map<string, string>();
+
+  /** Fills the cache `ancestor=` filters use. */
+  async prepareAncestorFilter(filters: Filters): Promise<void> {
+    for (const ref of filters.get('ancestor') ?? []) {
+      const img = await this.images.resolve(ref).catch(() => undefined);
+      if (img) this.imageIdCache.set(ref, img.id);
+    }
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(req: ContainerCreateRequest, requestedName?: string): Promise<{ Id: string; Warnings: string[] }> {
+    if (!req || typeof req !== 'object') throw invalidArgument('config cannot be empty in order to create a container');
+    if (!req.Image) throw invalidArgument('no image specified');
+    const image = await this.images.resolve(req.Image);
+    const id = newId();
+    const name = requestedName ? validateName(requestedName) : this.uniqueName();
+    const hostConfig = { ...(req.HostConfig ?? {}) };
+    this.validateHostConfig(hostConfig);
+    const config = mergeConfig(req, image.config, req.Image);
+    const { path: procPath, args } = processArgs(config);
+    if (!config.Hostname) config.Hostname = id.slice(0, 12);
+    this.store.reserveName(name, id);
+    const dir = this.store.dir(id);
+    const rec: ContainerRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      image: image.id,
+      path: procPath,
+      args,
+      config,
+      hostConfig: { NetworkMode: 'bridge', ...hostConfig },
+      state: initialState(),
+      restartCount: 0,
+      hasBeenManuallyStopped: false,
+      logPath: path.join(dir, 'ctr.log'),
+      resolvConfPath: path.join(dir, 'resolv.conf'),
+      hostnamePath: path.join(dir, 'hostname'),
+      hostsPath: path.join(dir, 'hosts'),
+      runtime: this.config.runtimeName,
+    };
+    try {
+      await fs.mkdir(dir, { recursive: true, mode: 0o710 });
+      await this.rootfs.create(id, await this.images.layerDirs(image.id));
+      await this.store.save(rec);
+    } catch (err) {
+      this.store.releaseName(name, id);
+      await this.rootfs.remove(id).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.publish(rec, 'create');
+    return { Id: id, Warnings: [] };
+  }
+
+  private uniqueName(): string {
+    for (let i = 0; i < 50; i++) {
+      const n = `/${randomName(i > 10 ? 1 : 0)}`;
+      if (!this.store.hasName(n)) return n;
+    }
+    return `/${newId().slice(0, 12)}`;
+  }
+
+  private validateHostConfig(hc: ContainerCreateRequest['HostConfig'] & object): void {
+    const rp = hc.RestartPolicy;
+    if (rp?.Name && !['no', 'always', 'unless-stopped', 'on-failure'].includes(rp.Name)) {
+      throw invalidArgument(`invalid restart policy: ${rp.Name}`);
+    }
+    if (hc.AutoRemove && rp?.Name && rp.Name !== 'no') {
+      throw invalidArgument('can\'t create \'AutoRemove\' container with restart policy');
+    }
+    const mode = hc.NetworkMode ?? 'default';
+    if (!['default', 'bridge', 'none', 'host', ''].includes(mode) && !mode.startsWith('container:')) {
+      throw new EngineError('NotFound', `network ${mode} not found`);
+    }
+  }
+
+  // ---------------------------------------------------------------- start
+
+  async start(idOrName: string): Promise<void> {
+    const rec = this.store.find(idOrName);
+    await this.lock.run(rec.id, async () => {
+      if (rec.state.Running) throw notModified();
+      if (rec.state.Status === 'removing' || rec.state.Dead) throw conflict(`cannot start container ${rec.id}: container is marked for removal`);
+      await this.startLocked(rec);
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    const root = await this.rootfs.mount(rec.id);
+    try {
+      const cwd = rec.config.WorkingDir || '/';
+      await mkdirInRoot(root, cwd);
+      const user = await resolveUser(root, rec.config.User ?? '');
+      const hc = rec.hostConfig;
+      const hostNetwork = hc.NetworkMode === 'host';
+      const hostname = hostNetwork ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
+      await atomicWriteFile(rec.hostnamePath, hostname + '\n');
+      await atomicWriteFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, undefined, hc.ExtraHosts ?? []));
+      await atomicWriteFile(
+        rec.resolvConfPath,
+        await resolvConf(
+          {
+            servers: hc.Dns?.length ? hc.Dns : this.config.dns.servers,
+            search: hc.DnsSearch?.length ? hc.DnsSearch : this.config.dns.search,
+            options: hc.DnsOptions?.length ? hc.DnsOptions : this.config.dns.options,
+          },
+          '/etc/resolv.conf',
+          hostNetwork,
+        ),
+      );
+      const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
+      const spec = buildRuntimeSpec({
+        id: rec.id,
+        rootfs: root,
+        readonlyRootfs: !!hc.ReadonlyRootfs,
+        args: [rec.path, ...rec.args],
+        env: hostNetwork ? rec.config.Env : [...rec.config.Env.filter((e) => !e.startsWith('HOSTNAME=')), `HOSTNAME=${hostname}`].sort(envOrder(rec.config.Env)),
+        cwd,
+        user,
+        hostname,
+        domainname: rec.config.Domainname,
+        terminal: !!rec.config.Tty,
+        mounts: [etcMount('/etc/resolv.conf', rec.resolvConfPath), etcMount('/etc/hostname', rec.hostnamePath), etcMount('/etc/hosts', rec.hostsPath)],
+        network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
+        privileged: !!hc.Privileged,
+        capAdd: hc.CapAdd ?? [],
+        capDrop: hc.CapDrop ?? [],
+        seccomp: seccompFrom(hc.SecurityOpt ?? []),
+        noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+        cgroupsPath: `${this.config.cgroupParent}/${rec.id}`,
+        ulimits: hc.Ulimits ?? [],
+        shmSize: hc.ShmSize || undefined,
+        resources: {
+          memory: hc.Memory || undefined,
+          memorySwap: hc.MemorySwap || undefined,
+          cpuShares: hc.CpuShares || undefined,
+          cpuQuota: hc.NanoCpus ? Math.round(hc.NanoCpus / 1e4) : hc.CpuQuota || undefined,
+          cpuPeriod: hc.NanoCpus ? 100000 : hc.CpuPeriod || undefined,
+          cpusetCpus: hc.CpusetCpus || undefined,
+          pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+        },
+        sysctls: hc.Sysctls ?? undefined,
+        oomScoreAdj: hc.OomScoreAdj || undefined,
+      });
+      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+      let pid: number;
+      try {
+        ({ pid } = await this.runtime.create({
+          id: rec.id,
+          spec,
+          logPath: rec.logPath,
+          terminal: !!rec.config.Tty,
+          openStdin: !!rec.config.OpenStdin,
+          stdinOnce: !!rec.config.StdinOnce,
+        }));
+      } catch (err) {
+        throw this.startError(err);
+      }
+      await this.connectPendingAttaches(rec.id);
+      try {
+        await this.runtime.start(rec.id);
+      } catch (err) {
+        await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+        throw this.startError(err);
+      }
+      rec.state = {
+        ...rec.state,
+        Status: 'running',
+        Running: true,
+        Paused: false,
+        Restarting: false,
+        OOMKilled: false,
+        Dead: false,
+        Pid: pid,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+      };
+      rec.hasBeenManuallyStopped = false;
+      await this.store.save(rec);
+      this.publish(rec, 'start');
+    } catch (err) {
+      const e = err as EngineError & { exitCode?: number };
+      rec.state.Error = e.message;
+      if (e.exitCode !== undefined) rec.state.ExitCode = e.exitCode;
+      await this.store.save(rec).catch(() => undefined);
+      await this.rootfs.unmount(rec.id).catch(() => undefined);
+      this.endAttaches(rec.id);
+      throw err;
+    }
+  }
+
+  /** Docker's translation of runtime start failures: not found → 127, permission denied → 126, both 400. */
+  private startError(err: unknown): EngineError {
+    const msg = err instanceof Error ? err.message : String(err);
+    let exitCode = 128;
+    let kind: EngineError['kind'] = 'Internal';
+    if (/executable file not found|no such file or directory/i.test(msg)) {
+      exitCode = 127;
+      kind = 'InvalidArgument';
+    } else if (/permission denied/i.test(msg)) {
+      exitCode = 126;
+      kind = 'InvalidArgument';
+    } else if (err instanceof EngineError) kind = err.kind;
+    const e = new EngineError(kind, `failed to create task for container: OCI runtime create failed: ${msg}: unknown`) as EngineError & { exitCode: number };
+    e.exitCode = exitCode;
+    return e;
+  }
+
+  // ---------------------------------------------------------------- exit
+
+  private async handleExit(id: string, exitCode: number): Promise<void> {
+    let rec: ContainerRecord;
+    try {
+      rec = this.store.find(id);
+    } catch {
+      await this.runtime.delete(id, { force: true }).catch(() => undefined);
+      return;
+    }
+    if (rec.id !== id) return;
+    await this.lock.run(id, async () => {
+      if (!rec.state.Running) return;
+      rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+      await this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err }));
+      await this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err }));
+      await this.store.save(rec);
+      this.publish(rec, 'die', { exitCode: String(exitCode) });
+    });
+    this.endAttaches(id);
+    for (const w of this.exitWaiters.get(id) ?? []) w(exitCode);
+    this.exitWaiters.delete(id);
+    if (rec.hostConfig.AutoRemove) {
+      await this.remove(id, { force: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
+    }
+  }
+
+  /** Resolves with the exit code of the next exit. */
+  private nextExit(id: string): Promise<number> {
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(id, list);
+    });
+  }
+
+  /**
+   * Docker's wait: registers at once (so a wait sent before start sees the exit), resolves with the exit
+   * code. `removed` resolves when the container is gone.
+   */
+  wait(idOrName: string, condition: WaitCondition = 'not-running'): Promise<{ StatusCode: number; Error: null | { Message: string } }> {
+    const rec = this.store.find(idOrName);
+    const result = (code: number) => ({ StatusCode: code, Error: null });
+    if (condition === 'removed') {
+      return new Promise((resolve) => {
+        const list = this.removeWaiters.get(rec.id) ?? [];
+        list.push(() => resolve(result(rec.state.ExitCode)));
+        this.removeWaiters.set(rec.id, list);
+      });
+    }
+    if (condition === 'not-running' && !rec.state.Running) return Promise.resolve(result(rec.state.ExitCode));
+    return this.nextExit(rec.id).then(result);
+  }
+
+  // ---------------------------------------------------------------- stop, kill, restart
+
+  async stop(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (!rec.state.Running) throw notModified();
+    rec.hasBeenManuallyStopped = true;
+    const signal = parseSignal(opts.signal ?? rec.config.StopSignal ?? 'SIGTERM');
+    const timeout = opts.timeout ?? rec.config.StopTimeout ?? 10;
+    const exited = this.nextExit(rec.id);
+    await this.signal(rec, signal);
+    if (timeout >= 0) {
+      const timedOut = await Promise.race([exited.then(() => false), sleep(timeout * 1000).then(() => true)]);
+      if (timedOut && rec.state.Running) {
+        this.logger.info('container did not exit in time, killing', { id: rec.id, timeout });
+        await this.signal(rec, 9);
+      }
+    }
+    await Promise.race([exited, sleep(30_000)]);
+    this.publish(rec, 'stop');
+  }
+
+  async kill(idOrName: string, sig?: string): Promise<void> {
+    const rec = this.store.find(idOrName);
+    const signal = parseSignal(sig ?? 'SIGKILL');
+    if (!rec.state.Running) throw conflict(`Cannot kill container: ${idOrName}: Container ${rec.id} is not running`);
+    if (signal === 9 || signal === 15) rec.hasBeenManuallyStopped = true;
+    const exited = signal === 9 ? this.nextExit(rec.id) : undefined;
+    await this.signal(rec, signal);
+    // Docker waits for a SIGKILLed container to be gone before answering.
+    if (exited) await Promise.race([exited, sleep(10_000)]);
+  }
+
+  private async signal(rec: ContainerRecord, signal: number): Promise<void> {
+    try {
+      await this.runtime.kill(rec.id, signal);
+      this.publish(rec, 'kill', { signal: String(signal) });
+    } catch (err) {
+      const st = await this.runtime.state(rec.id).catch(() => null);
+      if (!st || st.status === 'stopped') return; // it exited meanwhile
+      throw err;
+    }
+  }
+
+  async restart(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (rec.state.Running) await this.stop(rec.id, opts).catch((err) => {
+      if (!(err instanceof EngineError && err.kind === 'NotModified')) throw err;
+    });
+    await this.start(rec.id).catch((err) => {
+      if (!(err instanceof EngineError && err.kind === 'NotModified')) throw err;
+    });
+    this.publish(rec, 'restart');
+  }
+
+  // ---------------------------------------------------------------- remove, rename, prune
+
+  async remove(idOrName: string, opts: { force: boolean; volumes?: boolean }): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (rec.state.Running) {
+      if (!opts.force) {
+        throw conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
+      }
+      const exited = this.nextExit(rec.id);
+      await this.signal(rec, 9).catch(() => undefined);
+      await Promise.race([exited, sleep(10_000)]);
+    }
+    await this.lock.run(rec.id, async () => {
+      if (rec.state.Status === 'removing' && !this.store.all().includes(rec)) return;
+      rec.state.Status = 'removing';
+      await this.store.save(rec);
+      await this.removeNow(rec);
+    });
+  }
+
+  private async removeNow(rec: ContainerRecord): Promise<void> {
+    await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+    await this.rootfs.remove(rec.id);
+    await this.store.delete(rec);
+    this.publish(rec, 'destroy');
+    for (const w of this.removeWaiters.get(rec.id) ?? []) w();
+    this.removeWaiters.delete(rec.id);
+  }
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (!newName) throw invalidArgument('Neither old nor new names may be empty');
+    const name = validateName(newName);
+    if (name === rec.name) throw invalidArgument('Renaming a container with the same name as its current name');
+    await this.lock.run(rec.id, async () => {
+      this.store.reserveName(name, rec.id);
+      const old = rec.name;
+      rec.name = name;
+      try {
+        await this.store.save(rec);
+      } catch (err) {
+        rec.name = old;
+        this.store.releaseName(name, rec.id);
+        throw err;
+      }
+      this.store.releaseName(old, rec.id);
+      this.publish(rec, 'rename', { oldName: old });
+    });
+  }
+
+  async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let space = 0;
+    const until = filters.get('until')?.[0];
+    const untilMs = until ? parseUntil(until) : undefined;
+    for (const rec of this.store.all()) {
+      if (rec.state.Running || rec.state.Status === 'removing') continue;
+      if (untilMs !== undefined && Date.parse(rec.created) >= untilMs) continue;
+      if (!matchesFilters(rec, new Map([...filters].filter(([k]) => k === 'label' || k === 'label!')), () => rec, () => undefined)) continue;
+      space += await dirSize(this.rootfs.upperDir(rec.id)).catch(() => 0);
+      await this.remove(rec.id, { force: false }).then(() => deleted.push(rec.id)).catch((err) => this.logger.warn('prune: remove failed', { id: rec.id, error: err }));
+    }
+    return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  }
+
+  // ---------------------------------------------------------------- logs and attach
+
+  logs(idOrName: string, opts: LogOptions): AsyncIterable<{ stream: 'stdout' | 'stderr'; time: string; data: Buffer }> {
+    const rec = this.store.find(idOrName);
+    const stop = opts.follow
+      ? Promise.race([rec.state.Running ? this.nextExit(rec.id).then(() => undefined) : Promise.resolve(), opts.cancelled ?? new Promise<void>(() => undefined)])
+      : undefined;
+    return readLogs(rec.logPath, { follow: opts.follow, since: opts.since, until: opts.until, tail: opts.tail, stdout: opts.stdout, stderr: opts.stderr, stopFollowing: stop });
+  }
+
+  /**
+   * Attaches a client to the container's stdio. On a running container this connects at once; on one that
+   * is not running yet it connects when it starts (docker run attaches before it starts the container).
+   */
+  async attach(idOrName: string, handlers: AttachHandlers): Promise<AttachSession> {
+    const rec = this.store.find(idOrName);
+    const pending: PendingAttach = { handlers, stdin: [], stdinClosed: false, detached: false };
+    const set = this.attaches.get(rec.id) ?? new Set();
+    set.add(pending);
+    this.attaches.set(rec.id, set);
+    if (rec.state.Running) await this.connect(rec.id, pending);
+    this.publish(rec, 'attach');
+    return {
+      writeStdin: (data) => {
+        if (pending.conn) pending.conn.writeStdin(data);
+        else pending.stdin.push(data);
+      },
+      closeStdin: () => {
+        pending.stdinClosed = true;
+        pending.conn?.closeStdin();
+      },
+      detach: () => {
+        pending.detached = true;
+        pending.conn?.close();
+        set.delete(pending);
+      },
+    };
+  }
+
+  private async connect(id: string, p: PendingAttach): Promise<void> {
+    if (p.conn || p.detached) return;
+    const conn = await this.runtime.attach(id);
+    p.conn = conn;
+    conn.onData((s, d) => p.handlers.onData(s, d));
+    conn.onClose(() => {
+      this.attaches.get(id)?.delete(p);
+      p.handlers.onEnd();
+    });
+    for (const d of p.stdin) conn.writeStdin(d);
+    p.stdin = [];
+    if (p.stdinClosed) conn.closeStdin();
+  }
+
+  private async connectPendingAttaches(id: string): Promise<void> {
+    for (const p of this.attaches.get(id) ?? []) {
+      await this.connect(id, p).catch((err) => this.logger.warn('attach failed', { id, error: err }));
+    }
+  }
+
+  private endAttaches(id: string): void {
+    const set = this.attaches.get(id);
+    if (!set) return;
+    for (const p of set) if (!p.conn) p.handlers.onEnd();
+    for (const p of [...set]) if (!p.conn) set.delete(p);
+  }
+
+  async resize(idOrName: string, height: number, width: number): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (!rec.state.Running) throw conflict(`Container ${rec.id} is not running`);
+    await this.runtime.resize(rec.id, height, width);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private publish(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    const image = rec.config.Image ?? rec.image;
+    this.events.publish('container', action, rec.id, {
+      ...rec.config.Labels,
+      image: looksLikeId(image) ? image : safeFamiliar(image),
+      name: rec.name.slice(1),
+      ...extra,
+    });
+  }
+}
+
+function safeFamiliar(ref: string): string {
+  try {
+    return familiarName(ref);
+  } catch {
+    return ref;
+  }
+}
+
+function seccompFrom(opts: string[]): 'default' | 'unconfined' | Record<string, unknown> {
+  for (const o of opts) {
+    const m = /^seccomp[=:](.*)$/.exec(o);
+    if (!m) continue;
+    if (m[1] === 'unconfined') return 'unconfined';
+    try {
+      return JSON.parse(m[1]!) as Record<string, unknown>;
+    } catch {
+      throw invalidArgument(`opening seccomp profile (${m[1]}) failed`);
+    }
+  }
+  return 'default';
+}
+
+/** Keeps PATH first and the rest in their original order, HOSTNAME after PATH as Docker shows it. */
+function envOrder(original: string[]): (a: string, b: string) => number {
+  const rank = (e: string) => (e.startsWith('PATH=') ? -2 : e.startsWith('HOSTNAME=') ? -1 : original.indexOf(e));
+  return (a, b) => rank(a) - rank(b);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** Docker's `until` filter: a timestamp (RFC 3339 or unix seconds) or a Go duration ago. */
+export function parseUntil(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (d) {
+    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    return Date.now() - Number(d[1]) * mult[d[2]!]!;
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`failed to parse value "${v}" as time`);
+  return t;
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) total += (await fs.lstat(p)).size;
+    }
+  };
+  await walk(dir);
+  return total;
+}

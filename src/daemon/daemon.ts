@@ -1,0 +1,179 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiServer } from '../api/server/http-server.js';
+import { Router } from '../api/server/router.js';
+import { systemRoutes } from '../api/routers/system/routes.js';
+import { containerRoutes } from '../api/routers/container/routes.js';
+import { imageRoutes } from '../api/routers/image/routes.js';
+import { API_VERSION } from '../api/server/version.js';
+import { EventBus } from '../events/index.js';
+import { createImageService } from '../image/index.js';
+import { createRootfsManager } from '../snapshot/index.js';
+import { createConmonRuntime } from '../runtime/index.js';
+import { ContainerService, ContainerStore } from '../container/index.js';
+import { Logger, runCommand } from '../util/index.js';
+import { effectiveHosts, type DaemonConfig } from './daemon-config.js';
+import { BERTH_VERSION, GIT_COMMIT } from './build-info.js';
+
+/**
+ * The one wiring module: constructs every service once and hands them to the routers. Nothing else in
+ * berth constructs services; there are no module-level singletons.
+ */
+export interface RunningDaemon {
+  close(): Promise<void>;
+}
+
+export async function startDaemon(config: DaemonConfig, logger: Logger): Promise<RunningDaemon> {
+  await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await fs.mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  await claimPidfile(config.pidfile);
+
+  const events = new EventBus();
+  const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }) });
+  const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
+  const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
+  const store = new ContainerStore(path.join(config.dataRoot, 'containers'), logger.child({ module: 'container' }));
+  const containers = new ContainerService(store, images, rootfs, runtime, events, logger.child({ module: 'container' }), {
+    dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
+    cgroupParent: config.cgroupParent,
+    runtimeName: config.runtime,
+  });
+  await containers.recover();
+
+  const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
+  const startedAt = new Date().toISOString();
+
+  const router = new Router();
+  systemRoutes(router, {
+    events,
+    versionInfo: () => ({ Version: BERTH_VERSION, GitCommit: GIT_COMMIT, GoVersion: `node${process.versions.node}`, KernelVersion: os.release(), BuildTime: startedAt, runtimeVersion }),
+    info: async () => {
+      const all = store.all();
+      const imgs = await images.list();
+      return {
+        ID: await daemonId(config.dataRoot),
+        Containers: all.length,
+        ContainersRunning: all.filter((c) => c.state.Running && !c.state.Paused).length,
+        ContainersPaused: all.filter((c) => c.state.Paused).length,
+        ContainersStopped: all.filter((c) => !c.state.Running).length,
+        Images: imgs.length,
+        Driver: 'overlay2',
+        DriverStatus: [['Backing Filesystem', 'extfs']],
+        Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
+        MemoryLimit: true,
+        SwapLimit: true,
+        CpuCfsPeriod: true,
+        CpuCfsQuota: true,
+        CPUShares: true,
+        CPUSet: true,
+        PidsLimit: true,
+        IPv4Forwarding: true,
+        Debug: config.logLevel === 'debug',
+        NFd: await fs.readdir('/proc/self/fd').then((f) => f.length).catch(() => 0),
+        OomKillDisable: true,
+        NGoroutines: 0,
+        SystemTime: new Date().toISOString(),
+        LoggingDriver: 'json-file',
+        CgroupDriver: 'cgroupfs',
+        CgroupVersion: (await fs.stat('/sys/fs/cgroup/cgroup.controllers').then(() => '2').catch(() => '1')),
+        NEventsListener: 0,
+        KernelVersion: os.release(),
+        OperatingSystem: await osName(),
+        OSVersion: '',
+        OSType: 'linux',
+        Architecture: os.machine(),
+        IndexServerAddress: 'https://index.docker.io/v1/',
+        RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+        NCPU: os.cpus().length,
+        MemTotal: os.totalmem(),
+        DockerRootDir: config.dataRoot,
+        Name: os.hostname(),
+        Labels: [],
+        ExperimentalBuild: false,
+        ServerVersion: BERTH_VERSION,
+        Runtimes: { [config.runtime]: { path: config.runtime } },
+        DefaultRuntime: config.runtime,
+        LiveRestoreEnabled: true,
+        Isolation: '',
+        InitBinary: 'tini',
+        SecurityOptions: ['name=seccomp,profile=builtin'],
+        Warnings: [],
+        ApiVersion: API_VERSION,
+      };
+    },
+  });
+  containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)) });
+  imageRoutes(router, {
+    images,
+    containerUsing: (id) => containers.containerUsingImage(id),
+    containerCount: (id) => store.all().filter((c) => c.image === id).length,
+  });
+
+  const server = new ApiServer(router, logger.child({ module: 'api' }));
+  for (const host of effectiveHosts(config)) {
+    const tls = config.tls?.cert
+      ? { key: await fs.readFile(config.tls.key), cert: await fs.readFile(config.tls.cert), ca: config.tls.ca ? await fs.readFile(config.tls.ca) : undefined, verifyClients: config.tls.verify }
+      : undefined;
+    await server.listen({ url: host, tls });
+    logger.info('API listen on ' + host);
+  }
+  events.publish('daemon', 'start', await daemonId(config.dataRoot), { name: os.hostname() });
+  logger.info('berthd started', { version: BERTH_VERSION, runtime: config.runtime, dataRoot: config.dataRoot, execRoot: config.execRoot });
+
+  return {
+    async close() {
+      // Live restore: containers keep running under conmon; only the API goes away.
+      containers.close();
+      await server.close();
+      await fs.rm(config.pidfile, { force: true });
+    },
+  };
+}
+
+/** Refuses to start when another live berthd holds the pidfile; a stale one is replaced. */
+async function claimPidfile(pidfile: string): Promise<void> {
+  await fs.mkdir(path.dirname(pidfile), { recursive: true });
+  const old = Number((await fs.readFile(pidfile, 'utf8').catch(() => '')).trim());
+  if (old && old !== process.pid) {
+    let alive = false;
+    try {
+      process.kill(old, 0);
+      const cmd = await fs.readFile(`/proc/${old}/cmdline`, 'utf8').catch(() => '');
+      alive = cmd.includes('berthd');
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new Error(`pid file found, ensure berthd is not running or delete ${pidfile} (pid ${old} is running)`);
+  }
+  await fs.writeFile(pidfile, String(process.pid));
+}
+
+async function daemonId(dataRoot: string): Promise<string> {
+  const file = path.join(dataRoot, 'engine-id');
+  let id = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+  if (!id) {
+    id = crypto.randomUUID();
+    await fs.writeFile(file, id);
+  }
+  return id;
+}
+
+async function osName(): Promise<string> {
+  const text = await fs.readFile('/etc/os-release', 'utf8').catch(() => '');
+  return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? 'Linux';
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const walk = async (d: string): Promise<void> => {
+    const entries = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else total += (await fs.lstat(p).catch(() => ({ size: 0 }))).size;
+    }
+  };
+  await walk(dir);
+  return total;
+}
