@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import type { ContainerCreateBody, HostConfig } from '../../client/index.js';
+import { UsageError } from '../command.js';
+import type { FlagSpec, ParsedFlags } from '../flags.js';
+
+/**
+ * The flags `run` and `create` share, and their translation into the create request body, as the
+ * docker CLI does it (cli/command/container/opts.go): env files before -e, label files before -l,
+ * `-v /path` an anonymous volume but `-v src:dst` a bind, `--entrypoint ""` resets the entrypoint.
+ */
+export const CREATE_FLAGS: FlagSpec[] = [
+  { name: 'add-host', type: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
+  { name: 'attach', short: 'a', type: 'list', description: 'Attach to STDIN, STDOUT or STDERR' },
+  { name: 'cap-add', type: 'list', description: 'Add Linux capabilities' },
+  { name: 'cap-drop', type: 'list', description: 'Drop Linux capabilities' },
+  { name: 'dns', type: 'list', description: 'Set custom DNS servers' },
+  { name: 'domainname', type: 'string', description: 'Container NIS domain name' },
+  { name: 'entrypoint', type: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'env', short: 'e', type: 'list', description: 'Set environment variables' },
+  { name: 'env-file', type: 'list', description: 'Read in a file of environment variables' },
+  { name: 'expose', type: 'list', description: 'Expose a port or a range of ports' },
+  { name: 'hostname', short: 'h', type: 'string', description: 'Container host name' },
+  { name: 'init', type: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
+  { name: 'interactive', short: 'i', type: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'label', short: 'l', type: 'list', description: 'Set meta data on a container' },
+  { name: 'label-file', type: 'list', description: 'Read in a line delimited file of labels' },
+  { name: 'name', type: 'string', description: 'Assign a name to the container' },
+  { name: 'network', type: 'string', description: 'Connect a container to a network', default: 'default' },
+  { name: 'net', type: 'string', hidden: true },
+  { name: 'platform', type: 'string', description: 'Set platform if server is multi-platform capable' },
+  { name: 'privileged', type: 'bool', description: 'Give extended privileges to this container' },
+  { name: 'publish', short: 'p', type: 'list', description: "Publish a container's port(s) to the host" },
+  { name: 'pull', type: 'string', description: 'Pull image before running ("always", "missing", "never")', default: 'missing' },
+  { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the pull output' },
+  { name: 'read-only', type: 'bool', description: "Mount the container's root filesystem as read only" },
+  { name: 'restart', type: 'string', description: 'Restart policy to apply when a container exits', default: 'no' },
+  { name: 'rm', type: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { name: 'stop-signal', type: 'string', description: 'Signal to stop the container' },
+  { name: 'stop-timeout', type: 'int', description: 'Timeout (in seconds) to stop a container' },
+  { name: 'tmpfs', type: 'list', description: 'Mount a tmpfs directory' },
+  { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
+  { name: 'user', short: 'u', type: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'volume', short: 'v', type: 'list', description: 'Bind mount a volume' },
+  { name: 'workdir', short: 'w', type: 'string', description: 'Working directory inside the container' },
+];
+
+export interface CreateRequest {
+  name?: string;
+  platform?: string;
+  body: ContainerCreateBody;
+}
+
+/** Docker's key/value file reader (env and label files). */
+export function parseKeyValueFile(path: string, lookup?: (key: string) => string | undefined): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+  const out: string[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw) => {
+      const line = raw.replace(/^\s+/, '');
+      if (!line || line.startsWith('#')) return;
+      const eq = line.indexOf('=');
+      const variable = (eq >= 0 ? line.slice(0, eq) : line).replace(/^[ \t\n\v\f\r]+/, '');
+      if (/[ \t\n\v\f\r]/.test(variable)) throw new UsageError(`variable '${variable}' contains whitespaces`);
+      if (!variable) throw new UsageError(`no variable name on line '${line}'`);
+      if (eq >= 0) out.push(`${variable}=${line.slice(eq + 1)}`);
+      else if (lookup) {
+        const v = lookup(variable.trim());
+        if (v !== undefined) out.push(`${variable.trim()}=${v}`);
+      }
+    });
+  return out;
+}
+
+/** -e KEY takes KEY's value from the environment; when unset it is sent bare, as docker does. */
+export function expandEnv(entry: string, env: NodeJS.ProcessEnv): string {
+  if (entry.includes('=')) return entry;
+  const v = env[entry];
+  return v === undefined ? entry : `${entry}=${v}`;
+}
+
+export function parseRestartPolicy(policy: string): { Name: string; MaximumRetryCount: number } {
+  if (!policy) return { Name: 'no', MaximumRetryCount: 0 };
+  const [name, count, extra] = policy.split(':');
+  if (extra !== undefined) throw new UsageError(`invalid restart policy format: ${policy}`);
+  if (count !== undefined) {
+    if (!/^\d+$/.test(count)) throw new UsageError('invalid restart policy format: maximum retry count must be an integer');
+    return { Name: name, MaximumRetryCount: Number(count) };
+  }
+  return { Name: name, MaximumRetryCount: 0 };
+}
+
+/** -p [ip:][hostPort:]containerPort[/proto], ranges allowed on both sides. */
+export function parsePublish(spec: string): Array<{ port: string; binding: { HostIp: string; HostPort: string } }> {
+  let proto = 'tcp';
+  let rest = spec;
+  const slash = rest.lastIndexOf('/');
+  if (slash >= 0) {
+    proto = rest.slice(slash + 1);
+    rest = rest.slice(0, slash);
+  }
+  let ip = '';
+  let hostPort = '';
+  let containerPort = rest;
+  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
+  if (v6) {
+    ip = v6[1];
+    rest = v6[2];
+    const c = rest.lastIndexOf(':');
+    hostPort = rest.slice(0, c);
+    containerPort = rest.slice(c + 1);
+  } else {
+    const parts = rest.split(':');
+    if (parts.length === 2) [hostPort, containerPort] = parts;
+    else if (parts.length === 3) [ip, hostPort, containerPort] = parts;
+    else if (parts.length > 3) throw new UsageError(`invalid proxy format: ${spec}`);
+  }
+  const range = (s: string): [number, number] => {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+    if (!m) throw new UsageError(`invalid containerPort: ${s}`);
+    return [Number(m[1]), Number(m[2] ?? m[1])];
+  };
+  const [c0, c1] = range(containerPort);
+  const [h0, h1] = hostPort ? range(hostPort) : [0, 0];
+  const out: Array<{ port: string; binding: { HostIp: string; HostPort: string } }> = [];
+  for (let p = c0; p <= c1; p++) {
+    let hp = '';
+    if (hostPort) hp = h1 - h0 === c1 - c0 ? String(h0 + (p - c0)) : `${h0}-${h1}`;
+    out.push({ port: `${p}/${proto}`, binding: { HostIp: ip, HostPort: hp } });
+  }
+  return out;
+}
+
+export function buildCreateRequest(flags: ParsedFlags, args: string[], env: NodeJS.ProcessEnv): CreateRequest {
+  const [image, ...cmd] = args;
+  const lookup = (k: string): string | undefined => env[k];
+  const envList = [
+    ...flags.list('env-file').flatMap((f) => parseKeyValueFile(f, lookup)),
+    ...flags.list('env').map((e) => expandEnv(e, env)),
+  ];
+  const labels: Record<string, string> = {};
+  for (const l of [...flags.list('label-file').flatMap((f) => parseKeyValueFile(f)), ...flags.list('label')]) {
+    const eq = l.indexOf('=');
+    if (eq >= 0) labels[l.slice(0, eq)] = l.slice(eq + 1);
+    else labels[l] = '';
+  }
+
+  const attach = flags.list('attach').map((a) => a.toLowerCase());
+  for (const a of attach) {
+    if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new UsageError(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  }
+  const attachStdin = attach.includes('stdin') || flags.bool('interactive');
+  const attachStdout = attach.length === 0 || attach.includes('stdout');
+  const attachStderr = attach.length === 0 || attach.includes('stderr');
+
+  const binds: string[] = [];
+  const volumes: Record<string, object> = {};
+  for (const v of flags.list('volume')) {
+    if (v.includes(':')) binds.push(v);
+    else volumes[v] = {};
+  }
+
+  const exposed: Record<string, object> = {};
+  const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of flags.list('publish')) {
+    for (const { port, binding } of parsePublish(p)) {
+      exposed[port] = {};
+      (portBindings[port] ??= []).push(binding);
+    }
+  }
+  for (const e of flags.list('expose')) {
+    const [p, proto = 'tcp'] = e.split('/');
+    exposed[`${p}/${proto}`] = {};
+  }
+
+  const restart = parseRestartPolicy(flags.string('restart'));
+  if (flags.bool('rm') && restart.Name !== 'no' && restart.Name !== '') {
+    throw new UsageError('conflicting options: cannot specify both --restart and --rm');
+  }
+  const networkMode = flags.isSet('net') ? flags.string('net') : flags.string('network');
+
+  const hostConfig: HostConfig = {
+    Binds: binds.length ? binds : undefined,
+    NetworkMode: networkMode,
+    PortBindings: Object.keys(portBindings).length ? portBindings : undefined,
+    RestartPolicy: restart,
+    AutoRemove: flags.bool('rm'),
+    Privileged: flags.bool('privileged'),
+    ReadonlyRootfs: flags.bool('read-only'),
+    CapAdd: flags.list('cap-add').length ? flags.list('cap-add') : undefined,
+    CapDrop: flags.list('cap-drop').length ? flags.list('cap-drop') : undefined,
+    Dns: flags.list('dns'),
+    ExtraHosts: flags.list('add-host').length ? flags.list('add-host') : undefined,
+  };
+  if (flags.isSet('init')) hostConfig.Init = flags.bool('init');
+  const tmpfs = flags.list('tmpfs');
+  if (tmpfs.length) {
+    hostConfig.Tmpfs = Object.fromEntries(
+      tmpfs.map((t) => {
+        const c = t.indexOf(':');
+        return c >= 0 ? [t.slice(0, c), t.slice(c + 1)] : [t, ''];
+      }),
+    );
+  }
+
+  let entrypoint: string[] | undefined;
+  if (flags.string('entrypoint') !== '') entrypoint = [flags.string('entrypoint')];
+  else if (flags.isSet('entrypoint')) entrypoint = [''];
+
+  const builtin = ['default', 'bridge', 'host', 'none', ''];
+  const endpoints: Record<string, unknown> = {};
+  if (!builtin.includes(networkMode) && !networkMode.startsWith('container:')) endpoints[networkMode] = {};
+
+  const body: ContainerCreateBody = {
+    Hostname: flags.string('hostname'),
+    Domainname: flags.string('domainname'),
+    User: flags.string('user'),
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    Tty: flags.bool('tty'),
+    OpenStdin: flags.bool('interactive'),
+    StdinOnce: false,
+    Env: envList,
+    Cmd: cmd.length ? cmd : undefined,
+    Image: image,
+    Volumes: Object.keys(volumes).length ? volumes : undefined,
+    WorkingDir: flags.string('workdir'),
+    Entrypoint: entrypoint,
+    Labels: labels,
+    StopSignal: flags.string('stop-signal') || undefined,
+    StopTimeout: flags.isSet('stop-timeout') ? flags.int('stop-timeout') : undefined,
+    HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: endpoints },
+  };
+  return { name: flags.string('name') || undefined, platform: flags.string('platform') || undefined, body };
+}

@@ -1,0 +1,180 @@
+import { ApiError, ConnectionError, EngineClient } from '../client/index.js';
+import { type CommandContext, type CommandDef, PROGRAM, StatusError, UsageError } from './command.js';
+import { COMMANDS, GROUPS } from './commands.js';
+import { type FlagSpec, FlagError, flagUsages, parseFlags } from './flags.js';
+import { loadTemplateEngine } from './format/templates.js';
+import { CLI_VERSION } from './version-info.js';
+
+/**
+ * The berth CLI entry point: global flags (-H/--host, -D, -l, --config, -c, -v), then the command,
+ * found by its words ("container ls", "ps"). Exit codes and messages follow the docker CLI:
+ * usage errors 1, flag errors 125, daemon errors 1 (125 for run/create), the container's code for run.
+ */
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: 'config', type: 'string', description: 'Location of client config files' },
+  { name: 'context', short: 'c', type: 'string', description: 'Name of the context to use to connect to the daemon' },
+  { name: 'debug', short: 'D', type: 'bool', description: 'Enable debug mode' },
+  { name: 'host', short: 'H', type: 'list', description: 'Daemon socket to connect to' },
+  { name: 'log-level', short: 'l', type: 'string', description: 'Set the logging level', default: 'info' },
+  { name: 'tls', type: 'bool', description: 'Use TLS; implied by --tlsverify' },
+  { name: 'tlscacert', type: 'string', description: 'Trust certs signed only by this CA' },
+  { name: 'tlscert', type: 'string', description: 'Path to TLS certificate file' },
+  { name: 'tlskey', type: 'string', description: 'Path to TLS key file' },
+  { name: 'tlsverify', type: 'bool', description: 'Use TLS and verify the remote' },
+  { name: 'version', short: 'v', type: 'bool', description: 'Print version information and quit' },
+];
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (text) stream.write(text);
+}
+
+function findCommand(words: string[]): { def: CommandDef; path: string[]; rest: string[] } | undefined {
+  let best: { def: CommandDef; path: string[]; rest: string[] } | undefined;
+  for (const def of COMMANDS) {
+    for (const p of [def.path, ...(def.aliases ?? [])]) {
+      if (p.length <= words.length && p.every((w, i) => words[i] === w) && (!best || p.length > best.path.length)) {
+        best = { def, path: p, rest: words.slice(p.length) };
+      }
+    }
+  }
+  return best;
+}
+
+function plural(n: number): string {
+  return n === 1 ? 'argument' : 'arguments';
+}
+
+function checkArgs(def: CommandDef, args: string[], commandPath: string, useLine: string): void {
+  const { min, max } = def.args ?? {};
+  let msg: string | undefined;
+  let see = 'Run';
+  if (min !== undefined && max !== undefined && min === max && args.length !== min) {
+    msg = min === 0 ? `'${commandPath}' accepts no arguments` : `'${commandPath}' requires ${min} ${plural(min)}`;
+  } else if (min !== undefined && args.length < min) {
+    msg = `'${commandPath}' requires at least ${min} ${plural(min)}`;
+    see = 'See';
+  } else if (max !== undefined && args.length > max) {
+    msg = max === 0 ? `'${commandPath}' accepts no arguments` : `'${commandPath}' requires at most ${max} ${plural(max)}`;
+  }
+  if (msg) {
+    throw new StatusError(`${PROGRAM}: ${msg}\n\nUsage:  ${useLine}\n\n${see} '${commandPath} --help' for more information`, 1);
+  }
+}
+
+function helpText(def: CommandDef, commandPath: string, useLine: string): string {
+  const aliases = [def.path, ...(def.aliases ?? [])].map((p) => `${PROGRAM} ${p.join(' ')}`);
+  let s = `\nUsage:  ${useLine}\n\n${def.short}\n`;
+  if (aliases.length > 1) s += `\nAliases:\n  ${aliases.join(', ')}\n`;
+  if (def.flags?.length) s += `\nOptions:\n${flagUsages(def.flags)}\n`;
+  void commandPath;
+  return s;
+}
+
+function mainHelp(): string {
+  const lines = COMMANDS.filter((c) => c.aliases?.some((a) => a.length === 1)).map((c) => {
+    const name = c.aliases?.find((a) => a.length === 1)?.[0] ?? c.path.join(' ');
+    return `  ${name.padEnd(12)}${c.short}`;
+  });
+  lines.sort();
+  return (
+    `\nUsage:  ${PROGRAM} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n${lines.join('\n')}\n\n` +
+    `Management Commands:\n${Object.entries(GROUPS)
+      .map(([k, v]) => `  ${k.padEnd(12)}${v}`)
+      .join('\n')}\n\nGlobal Options:\n${flagUsages(GLOBAL_FLAGS)}\n\nRun '${PROGRAM} COMMAND --help' for more information on a command.\n`
+  );
+}
+
+function groupHelp(group: string): string {
+  const subs = COMMANDS.filter((c) => c.path[0] === group && c.path.length === 2).map((c) => `  ${c.path[1].padEnd(12)}${c.short}`);
+  return `\nUsage:  ${PROGRAM} ${group} COMMAND\n\n${GROUPS[group]}\n\nCommands:\n${subs.join('\n')}\n\nRun '${PROGRAM} ${group} COMMAND --help' for more information on a command.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const io = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    out: (t: string) => write(process.stdout, t),
+    err: (t: string) => write(process.stderr, t),
+  };
+  let global;
+  try {
+    global = parseFlags(GLOBAL_FLAGS, argv, { interspersed: false });
+  } catch (e) {
+    io.err(`${(e as Error).message}\nSee '${PROGRAM} --help'.\n`);
+    return 125;
+  }
+  if (global.flags.bool('version')) {
+    io.out(`${PROGRAM} version ${CLI_VERSION.version}, build ${CLI_VERSION.gitCommit}\n`);
+    return 0;
+  }
+  const words = global.args;
+  if (words.length === 0 || global.help) {
+    io.out(mainHelp());
+    return 0;
+  }
+  const hosts = global.flags.list('host');
+  const host = hosts.length ? hosts[hosts.length - 1] : undefined;
+  const found = findCommand(words);
+  if (!found) {
+    if (GROUPS[words[0]]) {
+      if (words.length === 1 || words[1] === '--help') {
+        io.out(groupHelp(words[0]));
+        return 0;
+      }
+      io.err(`${PROGRAM}: unknown command: ${PROGRAM} ${words[0]} ${words[1]}\n\nUsage:  ${PROGRAM} ${words[0]}\n\nRun '${PROGRAM} ${words[0]} --help' for more information\n`);
+      return 1;
+    }
+    io.err(`${PROGRAM}: unknown command: ${PROGRAM} ${words[0]}\n\nRun '${PROGRAM} --help' for more information\n`);
+    return 1;
+  }
+  const { def, path, rest } = found;
+  const commandPath = `${PROGRAM} ${path.join(' ')}`;
+  const useLine = `${commandPath} ${def.usage}`.trim();
+  let client: EngineClient | undefined;
+  const ctx: CommandContext = {
+    ...io,
+    env: process.env,
+    commandPath,
+    useLine,
+    client: () => (client ??= new EngineClient({ host })),
+  };
+  try {
+    let parsed;
+    try {
+      parsed = parseFlags(def.flags ?? [], rest, { interspersed: def.interspersed ?? true });
+    } catch (e) {
+      if (e instanceof FlagError) {
+        throw new StatusError(`${e.message}\n\nUsage:  ${useLine}\n\nRun '${commandPath} --help' for more information`, 125);
+      }
+      throw e;
+    }
+    if (parsed.help) {
+      io.out(helpText(def, commandPath, useLine));
+      return 0;
+    }
+    checkArgs(def, parsed.args, commandPath, useLine);
+    await loadTemplateEngine();
+    const code = await def.run(ctx, parsed.flags, parsed.args);
+    return code ?? 0;
+  } catch (err) {
+    return reportError(ctx, def, err);
+  }
+}
+
+function reportError(ctx: CommandContext, def: CommandDef, err: unknown): number {
+  if (err instanceof StatusError) {
+    if (err.message) ctx.err(`${err.message}\n`);
+    return err.code === 0 ? 1 : err.code;
+  }
+  let message: string;
+  if (err instanceof ApiError) message = err.display;
+  else if (err instanceof ConnectionError || err instanceof UsageError || err instanceof Error) message = err.message;
+  else message = String(err);
+  if (def.runStyleErrors) {
+    ctx.err(`${PROGRAM}: ${message}\n\nRun '${ctx.commandPath} --help' for more information\n`);
+    return 125;
+  }
+  ctx.err(`${message}\n`);
+  return 1;
+}

@@ -1,0 +1,201 @@
+import type http from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { parseHost, resolveHost } from './host.js';
+import { readJsonLines } from './json-lines.js';
+import { Transport, readAll, type Query, type RequestOptions } from './transport.js';
+import type {
+  ContainerCreateBody,
+  ContainerInspect,
+  ContainerSummary,
+  CreateResponse,
+  EventMessage,
+  ImageDeleteItem,
+  ImageHistoryItem,
+  ImageSummary,
+  InfoResponse,
+  JsonMessage,
+  PruneResponse,
+  VersionResponse,
+  WaitResponse,
+} from './types.js';
+
+export const API_VERSION = '1.43';
+
+export interface ClientOptions {
+  /** unix:///path or tcp://host:port; defaults to DOCKER_HOST, then the berthd socket. */
+  host?: string;
+  version?: string;
+}
+
+export type Filters = Record<string, string[]>;
+
+function filtersQuery(filters?: Filters): string | undefined {
+  if (!filters || Object.keys(filters).length === 0) return undefined;
+  return JSON.stringify(filters);
+}
+
+/**
+ * A typed client of the Docker Engine API. One method per endpoint the CLI uses; each returns the
+ * decoded JSON, a response stream (logs, save, events) or a hijacked socket (attach).
+ */
+export class EngineClient {
+  readonly host: string;
+  readonly transport: Transport;
+
+  constructor(opts: ClientOptions = {}) {
+    this.host = resolveHost(opts.host);
+    this.transport = new Transport(parseHost(this.host), opts.version ?? (process.env.DOCKER_API_VERSION || API_VERSION));
+  }
+
+  request(method: string, path: string, opts?: RequestOptions): Promise<http.IncomingMessage> {
+    return this.transport.request(method, path, opts);
+  }
+
+  async json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+    const res = await this.request(method, path, opts);
+    const text = (await readAll(res)).toString('utf8');
+    return (text.trim() ? JSON.parse(text) : undefined) as T;
+  }
+
+  async send(method: string, path: string, opts?: RequestOptions): Promise<void> {
+    const res = await this.request(method, path, opts);
+    await readAll(res);
+  }
+
+  // ---- system
+  async ping(): Promise<string> {
+    const res = await this.request('GET', '/_ping');
+    return (await readAll(res)).toString('utf8');
+  }
+  version(): Promise<VersionResponse> {
+    return this.json('GET', '/version');
+  }
+  info(): Promise<InfoResponse> {
+    return this.json('GET', '/info');
+  }
+  async events(query: { since?: string; until?: string; filters?: Filters }, signal?: AbortSignal): Promise<AsyncGenerator<EventMessage>> {
+    const res = await this.request('GET', '/events', {
+      query: { since: query.since, until: query.until, filters: filtersQuery(query.filters) },
+      signal,
+    });
+    return readJsonLines<EventMessage>(res);
+  }
+
+  // ---- containers
+  containerList(q: { all?: boolean; limit?: number; size?: boolean; filters?: Filters } = {}): Promise<ContainerSummary[]> {
+    return this.json('GET', '/containers/json', {
+      query: { all: q.all || undefined, limit: q.limit, size: q.size || undefined, filters: filtersQuery(q.filters) },
+    });
+  }
+  containerCreate(body: ContainerCreateBody, name?: string, platform?: string): Promise<CreateResponse> {
+    return this.json('POST', '/containers/create', { query: { name: name || undefined, platform }, json: body });
+  }
+  containerInspect(id: string, size = false): Promise<ContainerInspect> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/json`, { query: { size: size || undefined } });
+  }
+  /** The raw inspect document, exactly as the daemon sent it. */
+  containerInspectRaw(id: string, size = false): Promise<unknown> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/json`, { query: { size: size || undefined } });
+  }
+  containerStart(id: string): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/start`);
+  }
+  containerStop(id: string, q: { t?: number; signal?: string } = {}): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/stop`, { query: q });
+  }
+  containerRestart(id: string, q: { t?: number; signal?: string } = {}): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/restart`, { query: q });
+  }
+  containerKill(id: string, signal?: string): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal } });
+  }
+  containerRemove(id: string, q: { force?: boolean; v?: boolean; link?: boolean } = {}): Promise<void> {
+    return this.send('DELETE', `/containers/${encodeURIComponent(id)}`, {
+      query: { force: q.force || undefined, v: q.v || undefined, link: q.link || undefined },
+    });
+  }
+  containerRename(id: string, name: string): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/rename`, { query: { name } });
+  }
+  /**
+   * Starts waiting and resolves once the daemon has accepted the wait (response headers in), so the
+   * caller can start the container knowing no exit will be missed. The inner promise gives the result.
+   */
+  async containerWait(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ result: Promise<WaitResponse> }> {
+    const res = await this.request('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } });
+    const result = readAll(res).then((b) => {
+      const text = b.toString('utf8').trim();
+      if (!text) throw new Error('unexpected end of wait response');
+      return JSON.parse(text) as WaitResponse;
+    });
+    result.catch(() => undefined);
+    return { result };
+  }
+  containerAttach(id: string, q: { stream?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; detachKeys?: string }): Promise<{ socket: Duplex; head: Buffer }> {
+    return this.transport.hijack('POST', `/containers/${encodeURIComponent(id)}/attach`, {
+      query: {
+        stream: q.stream ?? true,
+        stdin: q.stdin || undefined,
+        stdout: q.stdout || undefined,
+        stderr: q.stderr || undefined,
+        logs: q.logs || undefined,
+        detachKeys: q.detachKeys,
+      },
+    });
+  }
+  containerLogs(id: string, q: Query, signal?: AbortSignal): Promise<Readable> {
+    return this.request('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: q, signal });
+  }
+  containerPrune(filters?: Filters): Promise<PruneResponse> {
+    return this.json('POST', '/containers/prune', { query: { filters: filtersQuery(filters) } });
+  }
+
+  // ---- images
+  imageList(q: { all?: boolean; digests?: boolean; filters?: Filters } = {}): Promise<ImageSummary[]> {
+    return this.json('GET', '/images/json', {
+      query: { all: q.all || undefined, digests: q.digests || undefined, filters: filtersQuery(q.filters) },
+    });
+  }
+  imageInspectRaw(name: string): Promise<unknown> {
+    return this.json('GET', `/images/${name}/json`);
+  }
+  imageHistory(name: string): Promise<ImageHistoryItem[]> {
+    return this.json('GET', `/images/${name}/history`);
+  }
+  imageRemove(name: string, q: { force?: boolean; noprune?: boolean } = {}): Promise<ImageDeleteItem[]> {
+    return this.json('DELETE', `/images/${name}`, { query: { force: q.force || undefined, noprune: q.noprune || undefined } });
+  }
+  imageTag(source: string, repo: string, tag?: string): Promise<void> {
+    return this.send('POST', `/images/${source}/tag`, { query: { repo, tag } });
+  }
+  imageSave(names: string[]): Promise<Readable> {
+    const qs = names.map((n) => `names=${encodeURIComponent(n)}`).join('&');
+    return this.request('GET', `/images/get?${qs}`);
+  }
+  imageLoad(tar: Readable | Buffer, quiet: boolean): Promise<http.IncomingMessage> {
+    return this.request('POST', '/images/load', { query: { quiet: quiet ? '1' : '0' }, body: tar, contentType: 'application/x-tar' });
+  }
+  /** POST /images/create?fromSrc=…: import a root filesystem tar (stream or buffer) or a URL. */
+  imageImport(src: Readable | Buffer | string, q: { repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<http.IncomingMessage> {
+    const query: Query = { fromSrc: typeof src === 'string' ? src : '-', repo: q.repo, tag: q.tag, message: q.message, platform: q.platform };
+    let path = '/images/create';
+    const extra = (q.changes ?? []).map((c) => `changes=${encodeURIComponent(c)}`).join('&');
+    if (extra) path += `?${extra}`;
+    return this.transport.request('POST', path, {
+      query,
+      body: typeof src === 'string' ? undefined : src,
+      contentType: typeof src === 'string' ? undefined : 'application/x-tar',
+    });
+  }
+  imagePull(fromImage: string, tag?: string, platform?: string): Promise<http.IncomingMessage> {
+    return this.request('POST', '/images/create', { query: { fromImage, tag, platform } });
+  }
+  imagePrune(filters?: Filters): Promise<PruneResponse> {
+    return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
+  }
+}
+
+/** Drains a JSON-lines progress stream; throws the first `error` it carries. */
+export async function* progressMessages(res: Readable): AsyncGenerator<JsonMessage> {
+  for await (const msg of readJsonLines<JsonMessage>(res)) yield msg;
+}
