@@ -292,9 +292,12 @@ class ConmonRuntime implements ContainerRuntime {
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       const msg = runtimeErrorMessage(err.stderr || err.stdout);
-      if (isMissing(msg) && !/exec|executable/i.test(msg)) throw notFound(`No such container: ${id}`);
-      if (/not running|is stopped|container is not|cannot (kill|pause|resume)|not paused|already paused/i.test(msg)) throw conflict(`Container ${id}: ${msg}`);
-      if (args[0] === 'start') throw createError(msg).kind === 'InvalidArgument' ? invalidArgument(`OCI runtime start failed: ${msg}`) : internal(`OCI runtime start failed: ${msg}`);
+      if (isMissing(msg) && !/executable file/i.test(msg)) throw notFound(`No such container: ${id}`);
+      if (/not running|is stopped|container is not|cannot (kill|pause|resume)|not paused|already paused|no such process/i.test(msg)) throw conflict(`Container ${id}: ${msg}`);
+      if (args[0] === 'start') {
+        const text = `OCI runtime start failed: ${msg}`;
+        throw exitCodeForStartError(text) !== undefined ? invalidArgument(text) : internal(text);
+      }
       throw internal(`${this.name} ${args[0]} failed: ${msg}`, err);
     }
   }

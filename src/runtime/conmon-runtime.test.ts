@@ -1,0 +1,257 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { promises as fs, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isKind } from '../errdefs/index.js';
+import type { ContainerRuntime, CreateOptions } from './container-runtime.js';
+import { createConmonRuntime } from './conmon-runtime.js';
+import { readLogs, type LogEntry } from './k8s-log.js';
+import { buildRuntimeSpec } from './spec-builder.js';
+import type { SpecInput } from './spec-input.js';
+import { makeBusyboxRootfs, makeTempDir, removeCgroupParent, testSpecInput, uniqueId } from './test-fixtures.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+async function collect(logPath: string): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  for await (const e of readLogs(logPath, { follow: false, stdout: true, stderr: true })) out.push(e);
+  return out;
+}
+
+const text = (entries: LogEntry[], stream?: 'stdout' | 'stderr'): string =>
+  entries.filter((e) => !stream || e.stream === stream).map((e) => e.data.toString()).join('');
+
+/** The shared suite every ContainerRuntime implementation runs against real containers. */
+function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
+  describe(`conmon + ${runtimeName}`, () => {
+    let dir: string;
+    let rootfs: string;
+    let rt: ContainerRuntime;
+    const cgroupParent = `berth-test-${uniqueId('cg')}`;
+    const ids: string[] = [];
+
+    before(async () => {
+      dir = await makeTempDir('berth-test-rt-');
+      rootfs = await makeBusyboxRootfs(dir);
+      rt = createConmonRuntime({ execRoot: path.join(dir, 'exec'), runtime: runtimeName });
+    });
+
+    after(async () => {
+      for (const id of ids) await rt.delete(id, { force: true }).catch(() => undefined);
+      removeCgroupParent(cgroupParent);
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+
+    function input(id: string, over: Partial<SpecInput> = {}): SpecInput {
+      return testSpecInput(id, rootfs, cgroupParent, over);
+    }
+
+    async function create(over: Partial<SpecInput> & { opts?: Partial<CreateOptions> } = {}): Promise<{ id: string; logPath: string; pid: number }> {
+      const id = uniqueId('c');
+      ids.push(id);
+      const { opts, ...specOver } = over;
+      const logPath = path.join(dir, 'logs', `${id}.log`);
+      const { pid } = await rt.create({ id, spec: buildRuntimeSpec(input(id, specOver)), logPath, terminal: !!specOver.terminal, openStdin: false, stdinOnce: false, ...opts });
+      return { id, logPath, pid };
+    }
+
+    test('stdout and stderr reach the k8s log; exit code 42 is read from the exit file and delivered by onExit', async () => {
+      const exits: Array<[string, number]> = [];
+      const off = rt.onExit((id, code) => exits.push([id, code]));
+      try {
+        const c = await create({ args: ['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 42'] });
+        assert.ok(c.pid > 0);
+        assert.deepEqual(await rt.state(c.id), { status: 'created', pid: c.pid });
+        await rt.start(c.id);
+        const code = await waitFor('exit code', async () => (await rt.readExitCode(c.id)) ?? undefined);
+        assert.equal(code, 42);
+        await waitFor('onExit', async () => exits.some(([id]) => id === c.id));
+        assert.deepEqual(exits.filter(([id]) => id === c.id), [[c.id, 42]]);
+        assert.equal((await rt.state(c.id))?.status, 'stopped');
+        const logs = await collect(c.logPath);
+        assert.equal(text(logs, 'stdout'), 'to-stdout\n');
+        assert.equal(text(logs, 'stderr'), 'to-stderr\n');
+        await rt.delete(c.id);
+        assert.equal(await rt.state(c.id), null);
+        assert.equal(await rt.readExitCode(c.id), null);
+      } finally {
+        off();
+      }
+    });
+
+    test('onExit also reports exit files written before it subscribed', async () => {
+      const c = await create({ args: ['sh', '-c', 'exit 7'] });
+      await rt.start(c.id);
+      await waitFor('exit file', async () => (await rt.readExitCode(c.id)) !== null);
+      const seen: number[] = [];
+      const off = rt.onExit((id, code) => {
+        if (id === c.id) seen.push(code);
+      });
+      try {
+        await waitFor('late onExit', async () => seen.length > 0);
+        assert.deepEqual(seen, [7]);
+      } finally {
+        off();
+      }
+    });
+
+    test("capabilities in the container are Docker's 00000000a80425fb and seccomp is on", async () => {
+      const c = await create({ args: ['sh', '-c', 'grep -E "^(CapEff|CapBnd|CapPrm|CapInh|Seccomp):" /proc/1/status'] });
+      await rt.start(c.id);
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      const out = text(await collect(c.logPath));
+      assert.match(out, /CapEff:\s+00000000a80425fb/);
+      assert.match(out, /CapBnd:\s+00000000a80425fb/);
+      assert.match(out, /CapPrm:\s+00000000a80425fb/);
+      assert.match(out, /CapInh:\s+0000000000000000/);
+      assert.match(out, /Seccomp:\s+2/);
+    });
+
+    test('a requested ulimit within the daemon limits is applied', async () => {
+      const c = await create({ args: ['sh', '-c', 'ulimit -n; ulimit -Hn'], ulimits: [{ Name: 'nofile', Soft: 512, Hard: 1024 }] });
+      await rt.start(c.id);
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      assert.equal(text(await collect(c.logPath)), '512\n1024\n');
+    });
+
+    test('a ulimit above the hard limit is refused before anything runs', () => {
+      assert.throws(
+        () => buildRuntimeSpec(input('refused', { ulimits: [{ Name: 'nofile', Soft: 1048576, Hard: 1048576 }] })),
+        (err: unknown) => isKind(err, 'InvalidArgument') && /nofile/.test((err as Error).message) && /maximum of \d+/.test((err as Error).message),
+      );
+    });
+
+    test('kill TERM reaches a trap in the container', async () => {
+      const c = await create({ args: ['sh', '-c', 'trap "echo got-term; exit 5" TERM; echo ready; while true; do sleep 0.1; done'] });
+      await rt.start(c.id);
+      await waitFor('ready', async () => text(await collect(c.logPath)).includes('ready'));
+      assert.equal((await rt.state(c.id))?.status, 'running');
+      await rt.kill(c.id, 'SIGTERM');
+      assert.equal(await waitFor('exit', async () => (await rt.readExitCode(c.id)) ?? undefined), 5);
+      assert.match(text(await collect(c.logPath)), /got-term/);
+      await assert.rejects(rt.kill(c.id, 'KILL'), (err: unknown) => isKind(err, 'Conflict') || isKind(err, 'NotFound'));
+    });
+
+    test('pause and resume', async () => {
+      const c = await create({ args: ['sleep', '1000'] });
+      await rt.start(c.id);
+      await rt.pause(c.id);
+      assert.equal((await rt.state(c.id))?.status, 'paused');
+      await rt.resume(c.id);
+      assert.equal((await rt.state(c.id))?.status, 'running');
+      await rt.kill(c.id, 9);
+      assert.equal(await waitFor('exit', async () => (await rt.readExitCode(c.id)) ?? undefined), 137);
+    });
+
+    test('attach before start gets all output, delivers stdin, and closeStdin ends cat', async () => {
+      const c = await create({ args: ['sh', '-c', 'echo first; echo err-line >&2; cat; echo after-eof'], opts: { openStdin: true, stdinOnce: true } });
+      const conn = await rt.attach(c.id);
+      const got: Array<[number, string]> = [];
+      conn.onData((s, d) => got.push([s, d.toString()]));
+      const closed = new Promise<void>((r) => conn.onClose(r));
+      await rt.start(c.id);
+      await waitFor('first', async () => got.some(([, d]) => d.includes('first')));
+      conn.writeStdin(Buffer.from('line one\n'));
+      conn.writeStdin(Buffer.alloc(20000, 'x'));
+      conn.writeStdin(Buffer.from('\nline three\n'));
+      await waitFor('echo of stdin', async () => got.map(([, d]) => d).join('').includes('line three'));
+      conn.closeStdin();
+      await closed;
+      const out = got.filter(([s]) => s === 1).map(([, d]) => d).join('');
+      assert.equal(out, `first\nline one\n${'x'.repeat(20000)}\nline three\nafter-eof\n`);
+      assert.equal(got.filter(([s]) => s === 2).map(([, d]) => d).join(''), 'err-line\n');
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      assert.equal(await rt.readExitCode(c.id), 0);
+    });
+
+    test('attach with a TTY: output as stdout, resize through conmon reaches the pty', async () => {
+      const c = await create({ args: ['sh', '-c', 'stty size; read x; stty size'], terminal: true, opts: { openStdin: true, stdinOnce: true, terminal: true } });
+      const conn = await rt.attach(c.id);
+      let out = '';
+      conn.onData((s, d) => {
+        assert.equal(s, 1);
+        out += d.toString();
+      });
+      const closed = new Promise<void>((r) => conn.onClose(r));
+      await rt.resize(c.id, 30, 90);
+      await rt.start(c.id);
+      await waitFor('first size', async () => out.includes('30 90'));
+      await rt.resize(c.id, 44, 132);
+      await sleep(100);
+      conn.writeStdin(Buffer.from('go\n'));
+      await closed;
+      assert.match(out, /30 90\r\n[\s\S]*44 132\r\n/);
+    });
+
+    test('the container outlives the Node process that started it', async () => {
+      const id = uniqueId('s');
+      ids.push(id);
+      const here = path.dirname(fileURLToPath(import.meta.url));
+      const script = path.join(dir, 'starter.mjs');
+      const specFile = path.join(dir, `${id}.spec.json`);
+      writeFileSync(specFile, JSON.stringify(buildRuntimeSpec(input(id, { args: ['sh', '-c', 'echo alive; exec sleep 1000'] }))));
+      writeFileSync(
+        script,
+        `import { createConmonRuntime } from ${JSON.stringify(path.join(here, 'conmon-runtime.js'))};
+         import { readFileSync } from 'node:fs';
+         const rt = createConmonRuntime({ execRoot: ${JSON.stringify(path.join(dir, 'exec'))}, runtime: ${JSON.stringify(runtimeName)} });
+         const spec = JSON.parse(readFileSync(${JSON.stringify(specFile)}, 'utf8'));
+         await rt.create({ id: ${JSON.stringify(id)}, spec, logPath: ${JSON.stringify(path.join(dir, 'logs', `${id}.log`))}, terminal: false, openStdin: false, stdinOnce: false });
+         await rt.start(${JSON.stringify(id)});
+         process.exit(0);`,
+      );
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      await sleep(200);
+      const st = await rt.state(id);
+      assert.equal(st?.status, 'running');
+      assert.ok(st && st.pid > 0);
+      await waitFor('log', async () => text(await collect(path.join(dir, 'logs', `${id}.log`))).includes('alive'));
+      const conmonPid = Number(await fs.readFile(path.join(dir, 'exec', 'containers', id, 'conmon.pid'), 'utf8'));
+      const ppid = (await fs.readFile(`/proc/${conmonPid}/stat`, 'utf8')).split(') ')[1]?.split(' ')[1];
+      assert.notEqual(Number(ppid), process.pid);
+      await rt.delete(id, { force: true });
+      assert.equal(await rt.state(id), null);
+      await assert.rejects(fs.stat(`/proc/${conmonPid}/cmdline`).then(async () => {
+        // conmon may linger as a zombie of pid 1 for a moment; it must not be running
+        const s = await fs.readFile(`/proc/${conmonPid}/stat`, 'utf8');
+        if (!/\) Z /.test(s)) return;
+        throw new Error('zombie');
+      }));
+    });
+
+    test('create failure is Docker-like and leaves nothing behind', async () => {
+      const id = uniqueId('f');
+      ids.push(id);
+      await assert.rejects(
+        rt.create({ id, spec: buildRuntimeSpec(input(id, { args: ['no-such-binary'] })), logPath: path.join(dir, 'logs', `${id}.log`), terminal: false, openStdin: false, stdinOnce: false }),
+        (err: unknown) => isKind(err, 'InvalidArgument') && /^OCI runtime create failed: .*no-such-binary.*not found/.test((err as Error).message),
+      );
+      assert.equal(await rt.state(id), null);
+      await assert.rejects(fs.stat(path.join(dir, 'exec', 'containers', id)));
+    });
+
+    test('unknown containers: state null, delete is a no-op, kill/attach are NotFound', async () => {
+      assert.equal(await rt.state('nosuchctr'), null);
+      await rt.delete('nosuchctr');
+      await assert.rejects(rt.kill('nosuchctr', 'TERM'), (err: unknown) => isKind(err, 'NotFound'));
+      await assert.rejects(rt.attach('nosuchctr'), (err: unknown) => isKind(err, 'NotFound'));
+      await assert.rejects(rt.create({ id: '../evil', spec: buildRuntimeSpec(input('x')), logPath: '/dev/null', terminal: false, openStdin: false, stdinOnce: false }), (err: unknown) => isKind(err, 'InvalidArgument'));
+    });
+  });
+}
+
+runtimeSuite('runc');
+if (spawnSync('crun', ['--version']).status === 0) runtimeSuite('crun');
