@@ -14,7 +14,7 @@ export interface LogEntry {
 
 export interface ReadLogsOptions {
   follow: boolean;
-  /** unix seconds, fractional; entries before it are skipped */
+  /** unix seconds, fractional (a double: about microsecond precision); entries before it are skipped */
   since?: number;
   /** unix seconds, fractional; entries after it are skipped (and following stops) */
   until?: number;

@@ -44,7 +44,13 @@ export async function resolveInRoot(root: string, unsafePath: string): Promise<s
  * component is opened with O_NOFOLLOW after in-root resolution, so a symlink swapped in cannot point out.
  */
 export async function readFileInRoot(root: string, unsafePath: string, maxBytes = 16 * 1024 * 1024): Promise<Buffer | undefined> {
-  const p = await resolveInRoot(root, unsafePath);
+  let p: string;
+  try {
+    p = await resolveInRoot(root, unsafePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
+    throw err;
+  }
   let fh;
   try {
     fh = await fs.open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);

@@ -1,0 +1,10 @@
+export type { AttachConnection, ContainerRuntime, CreateOptions, RuntimeSpec, RuntimeSpecMount, RuntimeState, RuntimeStatus } from './container-runtime.js';
+export type { SpecInput } from './spec-input.js';
+export { buildRuntimeSpec, serializeRuntimeSpec, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type SpecBuildOptions } from './spec-builder.js';
+export { DEFAULT_CAPABILITIES, allCapabilities, effectiveCapabilities, normalizeCapabilities } from './capabilities.js';
+export { buildRlimits, parseProcLimits, readHostLimits, RLIM_INFINITY, type HostLimit, type HostLimits, type OciRlimit } from './rlimits.js';
+export { convertSeccompProfile, defaultSeccompProfile, hostGoArch, type DockerSeccompProfile, type OciSeccomp, type SeccompContext } from './seccomp.js';
+export { resolveUser, type ResolvedUser } from './user.js';
+export { resolveInRoot, readFileInRoot } from './root-path.js';
+export { createConmonRuntime, exitCodeForStartError, runtimeErrorMessage, type ConmonRuntimeOptions } from './conmon-runtime.js';
+export { readLogs, parseLogTime, type LogEntry, type ReadLogsOptions } from './k8s-log.js';
