@@ -1,0 +1,4 @@
+export * from './image-service.js';
+export { createImageService, type ImageServiceOptions } from './local-image-service.js';
+export { applyChanges } from './import-changes.js';
+export { parseGoDuration, parseTimestamp } from './go-duration.js';
