@@ -91,6 +91,7 @@ const cases: [string, string, unknown?][] = [
   ['{{printf "%.2f" .Ratio}}', '0.25'],
   ['{{"b" | printf "%s-%s" "a"}}', 'a-b'],
   ['{{html "<a href=\'x\'>&</a>"}}', '&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;'],
+  ['{{html .Missing}}', '&lt;no value&gt;'],
   ['{{js "it\'s <b>"}}', 'it\\\'s \\u003Cb\\u003E'],
   ['{{urlquery "a b&c=d/é"}}', 'a+b%26c%3Dd%2F%C3%A9'],
   ['{{call .Fn 2 3}}', '5'],
