@@ -35,6 +35,8 @@ class LocalContentStore implements ContentStore {
   private ensureDirs(): Promise<void> {
     this.dirsReady ??= (async () => {
       await fs.mkdir(this.blobDir, { recursive: true });
+      // Before this process's first ingest: whatever is in ingest/ was left by a crash.
+      await fs.rm(this.ingestDir, { recursive: true, force: true });
       await fs.mkdir(this.ingestDir, { recursive: true });
     })();
     return this.dirsReady;

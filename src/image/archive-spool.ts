@@ -5,7 +5,21 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { ContentStore } from '../content/index.js';
-import { invalidArgument } from '../errdefs/index.js';
+import { EngineError, invalidArgument } from '../errdefs/index.js';
+
+const SPOOL_PREFIX = 'load-';
+
+/** Removes spool dirs a crash left in <data-root>/tmp. Call before any load starts. */
+export async function removeStaleSpools(dataRoot: string): Promise<void> {
+  const tmp = path.join(dataRoot, 'tmp');
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(tmp);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(SPOOL_PREFIX)) await fs.rm(path.join(tmp, n), { recursive: true, force: true });
+}
 
 /** A file of an image archive after spooling: in the content store (blobs/sha256/…) or a temp file. */
 export interface SpooledFile {
@@ -34,7 +48,7 @@ export class ArchiveSpool {
   ) {}
 
   static async create(dataRoot: string, content: ContentStore): Promise<ArchiveSpool> {
-    const dir = path.join(dataRoot, 'tmp', `load-${randomBytes(8).toString('hex')}`);
+    const dir = path.join(dataRoot, 'tmp', `${SPOOL_PREFIX}${randomBytes(8).toString('hex')}`);
     await fs.mkdir(dir, { recursive: true });
     return new ArchiveSpool(dir, content);
   }
@@ -54,9 +68,11 @@ export class ArchiveSpool {
       }
     } catch (err) {
       plainTar.destroy();
-      throw err;
+      throw asArchiveError(err);
     }
-    await done;
+    await done.catch((err: unknown) => {
+      throw asArchiveError(err);
+    });
   }
 
   private async spool(name: string, body: Readable, size: number | undefined): Promise<void> {
@@ -123,4 +139,10 @@ function normalise(name: string): string {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw invalidArgument(`invalid archive: member ${JSON.stringify(name)} contains '..'`);
   return parts.join('/');
+}
+
+/** tar-stream's and zlib's errors mean the input is no valid archive. */
+function asArchiveError(err: unknown): Error {
+  if (err instanceof EngineError) return err;
+  return invalidArgument(`invalid archive: ${(err as Error).message}`);
 }

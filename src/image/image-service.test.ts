@@ -334,3 +334,12 @@ test('prune: dangling by default, all, until and label filters, skips images in 
     assert.equal(r.SpaceReclaimed, 48);
     await assert.rejects(svc.prune({ all: false, filters: new Map([['bogus', ['1']]]), containerUsing: none }), (e) => isKind(e, 'InvalidArgument'));
   }));
+
+test('garbage input is InvalidArgument for import and load', () =>
+  withService(async (svc) => {
+    const junk = Buffer.alloc(2048, 0x41);
+    await assert.rejects(svc.importRootfs(Readable.from([junk]), {}), (e) => isKind(e, 'InvalidArgument'));
+    await assert.rejects(svc.load(Readable.from([junk])), (e) => isKind(e, 'InvalidArgument'));
+    await assert.rejects(svc.load(Readable.from([await archiveOf([['hello', 'x']])])), (e) => isKind(e, 'InvalidArgument'));
+    assert.deepEqual(await svc.list(), []);
+  }));

@@ -7,7 +7,7 @@ import { familiarName, type ImageConfig, parseReference, referenceString, reposi
 import { chainIds, createLayerStore, type LayerStore, openUncompressed } from '../snapshot/index.js';
 import { type Filters, type Logger, sha256, shortId } from '../util/index.js';
 import { archiveCandidates, type LoadCandidate } from './archive-manifests.js';
-import { ArchiveSpool } from './archive-spool.js';
+import { ArchiveSpool, removeStaleSpools } from './archive-spool.js';
 import { type SaveItem, writeDockerArchive } from './archive-writer.js';
 import { decompressStream } from './decompress-stream.js';
 import { imageHistory } from './image-history.js';
@@ -79,6 +79,7 @@ class LocalImageService implements ImageService {
 
   private init(): Promise<void> {
     this.ready ??= (async () => {
+      await removeStaleSpools(this.opts.dataRoot);
       const { images, references } = await this.files.readAll();
       for (const rec of images) {
         try {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { invalidArgument } from '../errdefs/index.js';
+import { EngineError, invalidArgument } from '../errdefs/index.js';
 import { joinComponents, memberComponents } from './member-path.js';
 
 /** An OCI whiteout found in a layer: `<dir>/.wh.<name>` hides `<dir>/<name>` of the layers below. */
@@ -70,7 +70,13 @@ export async function scanLayer(uncompressed: Readable): Promise<LayerScan> {
     body.resume();
   });
   // tar-stream skips zero blocks, so the whole stream (padding included) goes through the hash.
-  await pipeline(uncompressed, hasher, extract);
+  try {
+    await pipeline(uncompressed, hasher, extract);
+  } catch (err) {
+    // tar-stream's and zlib's own errors mean the archive is not a (valid) tar
+    if (err instanceof EngineError) throw err;
+    throw invalidArgument(`invalid layer tar: ${(err as Error).message}`);
+  }
   scan.diffId = 'sha256:' + hash.digest('hex');
   return scan;
 }

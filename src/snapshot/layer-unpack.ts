@@ -40,6 +40,10 @@ export async function unpackLayer(archive: string, dest: string): Promise<LayerS
     throw err;
   }
   await convertWhiteouts(dest, scan);
+  // Docker ignores the tar's own root entry: a layer root is always root-owned 0755 (a `tar -c .` of a
+  // mktemp dir would otherwise make / unreadable inside the container).
+  await fs.chown(dest, 0, 0);
+  await fs.chmod(dest, 0o755);
   return scan;
 }
 
@@ -77,6 +81,7 @@ async function convertWhiteouts(dest: string, scan: LayerScan): Promise<void> {
     touched.add(d);
   }
   for (const d of touched) {
+    if (d === '') continue;
     const mtime = scan.dirMtimes.get(d);
     if (mtime) await fs.utimes(path.join(dest, d), mtime, mtime);
   }
