@@ -91,6 +91,27 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
       }
     });
 
+    test('readLogs follows a running container; long lines arrive as P parts ending in F', async () => {
+      const c = await create({ args: ['sh', '-c', 'echo begin; sleep 0.3; head -c 20000 /dev/zero | tr "\\0" y; echo; printf tail-no-newline; sleep 0.3'] });
+      let stop!: () => void;
+      const stopFollowing = new Promise<void>((r) => (stop = r));
+      const got: LogEntry[] = [];
+      const reading = (async () => {
+        for await (const e of readLogs(c.logPath, { follow: true, stdout: true, stderr: true, stopFollowing })) got.push(e);
+      })();
+      await rt.start(c.id);
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      stop();
+      await reading;
+      assert.equal(text(got), `begin\n${'y'.repeat(20000)}\ntail-no-newline`);
+      assert.ok(got.length > 3, 'the 20000-byte line is split');
+      assert.ok(got.slice(1, -2).every((e) => !e.data.toString().endsWith('\n')));
+      assert.deepEqual((await collect(c.logPath)).map((e) => e.data.toString()).join(''), text(got));
+      const tail1 = [];
+      for await (const e of readLogs(c.logPath, { follow: false, tail: 1, stdout: true, stderr: true })) tail1.push(e);
+      assert.equal(text(tail1), `${'y'.repeat(20000)}\ntail-no-newline`);
+    });
+
     test('onExit also reports exit files written before it subscribed', async () => {
       const c = await create({ args: ['sh', '-c', 'exit 7'] });
       await rt.start(c.id);
@@ -176,23 +197,51 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
       assert.equal(await rt.readExitCode(c.id), 0);
     });
 
+    test('several attach connections at once; close() of one leaves the others and the container running', async () => {
+      const cs = [await create({ args: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo tick-$i; sleep 0.05; done'] }), await create({ args: ['sh', '-c', 'echo other; sleep 0.5; echo other-end'] })];
+      const conns = await Promise.all([rt.attach(cs[0]!.id), rt.attach(cs[0]!.id), rt.attach(cs[0]!.id), rt.attach(cs[1]!.id)]);
+      const outs = conns.map(() => '');
+      const closes = conns.map((c, i) => {
+        c.onData((_s, d) => (outs[i] += d.toString()));
+        return new Promise<void>((r) => c.onClose(r));
+      });
+      await Promise.all(cs.map((c) => rt.start(c.id)));
+      await waitFor('tick-3', async () => outs[2]!.includes('tick-3'));
+      conns[2]!.close();
+      await closes[2];
+      await Promise.all([closes[0], closes[1], closes[3]]);
+      const ticks = Array.from({ length: 20 }, (_, i) => `tick-${i + 1}\n`).join('');
+      assert.equal(outs[0], ticks);
+      assert.equal(outs[1], ticks);
+      assert.ok(ticks.startsWith(outs[2]!) && !outs[2]!.includes('tick-20'));
+      assert.equal(outs[3], 'other\nother-end\n');
+      for (const c of cs) await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      assert.equal(await rt.readExitCode(cs[0]!.id), 0);
+      await assert.rejects(rt.attach(cs[0]!.id), (err: unknown) => isKind(err, 'Conflict'));
+    });
+
     test('attach with a TTY: output as stdout, resize through conmon reaches the pty', async () => {
-      const c = await create({ args: ['sh', '-c', 'stty size; read x; stty size'], terminal: true, opts: { openStdin: true, stdinOnce: true, terminal: true } });
+      // conmon applies a resize asynchronously (ctl fifo → winsz fifo → ioctl), so the container waits for a line before each look
+      const c = await create({ args: ['sh', '-c', 'read a; stty size; read b; stty size'], terminal: true, opts: { openStdin: true, stdinOnce: true, terminal: true } });
       const conn = await rt.attach(c.id);
       let out = '';
+      const streams = new Set<number>();
       conn.onData((s, d) => {
-        assert.equal(s, 1);
+        streams.add(s);
         out += d.toString();
       });
       const closed = new Promise<void>((r) => conn.onClose(r));
       await rt.resize(c.id, 30, 90);
       await rt.start(c.id);
+      await sleep(100);
+      conn.writeStdin(Buffer.from('one\n'));
       await waitFor('first size', async () => out.includes('30 90'));
       await rt.resize(c.id, 44, 132);
       await sleep(100);
-      conn.writeStdin(Buffer.from('go\n'));
+      conn.writeStdin(Buffer.from('two\n'));
       await closed;
       assert.match(out, /30 90\r\n[\s\S]*44 132\r\n/);
+      assert.deepEqual([...streams], [1]);
     });
 
     test('the container outlives the Node process that started it', async () => {

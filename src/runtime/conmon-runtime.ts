@@ -183,7 +183,9 @@ class ConmonRuntime implements ContainerRuntime {
     await fs.rm(path.join(this.exitDir, o.id), { force: true });
     await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await fs.mkdir(path.dirname(o.logPath), { recursive: true });
-    await atomicWriteFile(path.join(bundle, 'config.json'), serializeRuntimeSpec(o.spec), 0o600);
+    // conmon's -t and the spec's process.terminal must agree, or the runtime waits on a console socket that never comes
+    const spec = { ...o.spec, process: { ...o.spec.process, terminal: o.terminal } };
+    await atomicWriteFile(path.join(bundle, 'config.json'), serializeRuntimeSpec(spec), 0o600);
 
     const args = [
       '--api-version', '1',
@@ -207,6 +209,25 @@ class ConmonRuntime implements ContainerRuntime {
     const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: '3' };
     for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES', 'NOTIFY_SOCKET', '_OCI_STARTPIPE', '_OCI_ATTACHPIPE']) delete env[k];
     const errFile = path.join(bundle, 'conmon.err');
+    let result: { data: number; message?: string } | undefined;
+    try {
+      result = await this.spawnConmon(args, bundle, env, errFile);
+    } catch (err) {
+      await this.delete(o.id, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    if (result && result.data > 0) return { pid: result.data };
+
+    // Failed: collect what the runtime and conmon said, then leave nothing behind.
+    const conmonErr = await fs.readFile(errFile, 'utf8').catch(() => '');
+    const message = result?.message ? runtimeErrorMessage(result.message) : conmonErr.trim() || 'conmon exited without reporting the container';
+    this.log.warn('container create failed', { id: o.id, error: message });
+    await this.delete(o.id, { force: true }).catch((err) => this.log.warn('cleanup after failed create', { id: o.id, error: err }));
+    throw createError(message);
+  }
+
+  /** Spawns conmon detached and waits for its sync-pipe report: {data: pid} or {data: -1, message}; undefined if it said nothing. */
+  private async spawnConmon(args: string[], bundle: string, env: NodeJS.ProcessEnv, errFile: string): Promise<{ data: number; message?: string } | undefined> {
     const errFd = openSync(errFile, 'w', 0o600);
     let child;
     try {
@@ -214,14 +235,15 @@ class ConmonRuntime implements ContainerRuntime {
     } finally {
       closeSync(errFd);
     }
-    this.log.debug('conmon spawned', { id: o.id, args: args.join(' ') });
-
-    let result: { data: number; message?: string } | undefined;
+    this.log.debug('conmon spawned', { args: args.join(' ') });
     try {
-      result = await new Promise<{ data: number; message?: string } | undefined>((resolve, reject) => {
+      return await new Promise<{ data: number; message?: string } | undefined>((resolve, reject) => {
         const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
         let buf = '';
-        const timer = setTimeout(() => reject(internal(`conmon did not report the container within ${this.createTimeoutMs} ms`)), this.createTimeoutMs);
+        const timer = setTimeout(() => {
+          pipe.destroy();
+          reject(internal(`conmon did not report the container within ${this.createTimeoutMs} ms`));
+        }, this.createTimeoutMs);
         const done = (v: { data: number; message?: string } | undefined): void => {
           clearTimeout(timer);
           pipe.destroy();
@@ -251,15 +273,6 @@ class ConmonRuntime implements ContainerRuntime {
     } finally {
       child.unref();
     }
-
-    if (result && result.data > 0) return { pid: result.data };
-
-    // Failed: collect what the runtime and conmon said, then leave nothing behind.
-    const conmonErr = await fs.readFile(errFile, 'utf8').catch(() => '');
-    const message = result?.message ? runtimeErrorMessage(result.message) : conmonErr.trim() || 'conmon exited without reporting the container';
-    this.log.warn('container create failed', { id: o.id, error: message });
-    await this.delete(o.id, { force: true }).catch((err) => this.log.warn('cleanup after failed create', { id: o.id, error: err }));
-    throw createError(message);
   }
 
   async start(id: string): Promise<void> {
