@@ -40,6 +40,10 @@ const parseErrors: [string, string][] = [
   ['{{é}}', "template: :1: function \"é\" not defined"],
   ['{{.X := 1}}', 'template: :1: unexpected ":=" in operand'],
   ['{{a:b}}', 'template: :1: function "a" not defined'],
+  ['{{template .}}', 'template: :1: unexpected <.> in template clause'],
+  ['{{range .}}{{else if .}}{{end}}', 'template: :1: unexpected <if> in input'],
+  ['{{define "a"}}{{define "b"}}{{end}}{{end}}', 'template: :1: unexpected <define> in command'],
+  ['{{if 1}}{{end "abcdefghijklmno"}}', 'template: :1: unexpected "\\"abcdefghi"... in end'],
 ];
 
 const execErrors: [string, string][] = [

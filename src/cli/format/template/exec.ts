@@ -274,7 +274,7 @@ export class State {
   private walkTemplate(dot: unknown, node: TemplateNode): void {
     this.at(node);
     const tree = this.ctx.trees.get(node.name);
-    if (tree === undefined) this.errorf(`template ${JSON.stringify(node.name)} not defined`);
+    if (tree === undefined) this.errorf(`template ${goQuote(node.name)} not defined`);
     if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = this.evalPipeline(dot, node.pipe);
     const saved = { vars: this.vars, name: this.tmplName };
@@ -430,7 +430,7 @@ export class State {
   ): unknown {
     this.at(node);
     const fn = this.ctx.funcs.get(node.name);
-    if (fn === undefined) return this.errorf(`${JSON.stringify(node.name)} is not a defined function`);
+    if (fn === undefined) return this.errorf(`${goQuote(node.name)} is not a defined function`);
     return this.evalCall(dot, fn, cmd, node.name, args, final);
   }
 

@@ -3,6 +3,7 @@
  * renders a node the way Go's String() methods do, because execution errors
  * quote it: `executing "" at <index .Args 5>: …`.
  */
+import { goQuote } from './go-fmt.js';
 
 export interface NodeBase {
   /** Offset of the node in the template text (UTF-16 units). */
@@ -66,7 +67,7 @@ export type Node = TextNode | ActionNode | BranchNode | TemplateNode | BreakNode
 export function nodeString(n: ArgNode | CommandNode | Node): string {
   switch (n.type) {
     case 'text':
-      return JSON.stringify(n.text);
+      return goQuote(n.text);
     case 'field':
       return '.' + n.idents.join('.');
     case 'variable':
@@ -106,7 +107,7 @@ export function nodeString(n: ArgNode | CommandNode | Node): string {
       return s + '{{end}}';
     }
     case 'template':
-      return `{{template ${JSON.stringify(n.name)}${n.pipe ? ' ' + nodeString(n.pipe) : ''}}}`;
+      return `{{template ${goQuote(n.name)}${n.pipe ? ' ' + nodeString(n.pipe) : ''}}}`;
     case 'break':
     case 'continue':
       return `{{${n.type}}}`;

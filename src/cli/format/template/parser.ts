@@ -4,6 +4,7 @@
  * Functions and variables are checked here, as Go does, so
  * `{{foo}}` fails with `function "foo" not defined` before anything runs.
  */
+import { goQuote } from './go-fmt.js';
 import { goUnquote, parseGoFloat, parseGoInt } from './go-literals.js';
 import { lex, type Token } from './lexer.js';
 import type {
@@ -39,15 +40,14 @@ function isEmptyTree(list: ListNode): boolean {
   return list.nodes.every((n) => n.type === 'text' && n.text.trim() === '');
 }
 
+/** Go's item.String(), as quoted in `unexpected … in …`. */
 function tokenString(t: Token): string {
   if (t.type === 'eof') return 'EOF';
   if (t.type === 'error') return t.val;
-  if (t.type === 'keyword' || t.type === 'nil' || t.type === 'dot') {
-    if (t.type === 'keyword' || t.type === 'nil') return `<${t.val}>`;
-  }
-  const q = JSON.stringify(t.val);
-  if ([...t.val].length > 10) return JSON.stringify([...t.val].slice(0, 10).join('')) + '...';
-  return q;
+  if (t.type === 'keyword' || t.type === 'nil' || t.type === 'dot') return `<${t.val}>`;
+  const runes = [...t.val];
+  if (runes.length > 10) return goQuote(runes.slice(0, 10).join('')) + '...';
+  return goQuote(t.val);
 }
 
 export function parseTrees(name: string, text: string, hasFunction: (name: string) => boolean): ParsedTemplates {
@@ -107,7 +107,7 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
       trees.set(treeName, list);
       return;
     }
-    if (!isEmptyTree(list)) errorf(`template: multiple definition of template ${JSON.stringify(treeName)}`);
+    if (!isEmptyTree(list)) errorf(`template: multiple definition of template ${goQuote(treeName)}`);
   };
 
   const parseTemplateName = (t: Token, context: string): string => {
@@ -130,7 +130,7 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
       const cp = s.codePointAt(0) ?? 0;
       return { ...n, isInt: true, isUint: true, isFloat: true, int: BigInt(cp), float: cp, isRune: true };
     }
-    if (t.val.endsWith('i')) errorf(`illegal number syntax: ${JSON.stringify(t.val)}`);
+    if (t.val.endsWith('i')) errorf(`illegal number syntax: ${goQuote(t.val)}`);
     const iv = parseGoInt(t.val);
     if (iv !== undefined) {
       if (iv >= INT64_MIN && iv <= INT64_MAX) {
@@ -148,7 +148,7 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
     } else {
       const f = parseGoFloat(t.val);
       if (f !== undefined) {
-        if (!/[.eEpP]/.test(t.val)) errorf(`integer overflow: ${JSON.stringify(t.val)}`);
+        if (!/[.eEpP]/.test(t.val)) errorf(`integer overflow: ${goQuote(t.val)}`);
         n.isFloat = true;
         n.float = f;
         if (Number.isInteger(f)) {
@@ -161,12 +161,12 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
         }
       }
     }
-    if (!n.isInt && !n.isUint && !n.isFloat) errorf(`illegal number syntax: ${JSON.stringify(t.val)}`);
+    if (!n.isInt && !n.isUint && !n.isFloat) errorf(`illegal number syntax: ${goQuote(t.val)}`);
     return n;
   };
 
   const useVar = (t: Token): VariableNode => {
-    if (!vars.includes(t.val)) errorf(`undefined variable ${JSON.stringify(t.val)}`);
+    if (!vars.includes(t.val)) errorf(`undefined variable ${goQuote(t.val)}`);
     return { type: 'variable', pos: t.pos, idents: [t.val] };
   };
 
@@ -174,7 +174,7 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
     const t = nextNonSpace();
     switch (t.type) {
       case 'identifier':
-        if (!hasFunction(t.val)) errorf(`function ${JSON.stringify(t.val)} not defined`);
+        if (!hasFunction(t.val)) errorf(`function ${goQuote(t.val)} not defined`);
         return { type: 'identifier', pos: t.pos, name: t.val };
       case 'dot':
         return { type: 'dot', pos: t.pos };
@@ -220,7 +220,7 @@ export function parseTrees(name: string, text: string, hasFunction: (name: strin
       case 'nil':
       case 'dot': {
         const s = node.type === 'string' ? node.quoted : node.type === 'number' ? node.text : node.type === 'bool' ? String(node.value) : node.type === 'nil' ? 'nil' : '.';
-        return errorf(`unexpected . after term ${JSON.stringify(s)}`);
+        return errorf(`unexpected . after term ${goQuote(s)}`);
       }
     }
     return { type: 'chain', pos, node, fields };
