@@ -3,7 +3,7 @@ import { Readable, type Writable } from 'node:stream';
 import { type ContentStore, createContentStore } from '../content/index.js';
 import { conflict, invalidArgument, notFound } from '../errdefs/index.js';
 import type { EventPublisher } from '../events/index.js';
-import { familiarName, type ImageConfig, parseReference, referenceString, repositoryName, withDefaultTag } from '../oci/index.js';
+import { familiarName, type ImageConfig, parseReference, referenceString, withDefaultTag } from '../oci/index.js';
 import { chainIds, createLayerStore, type LayerStore, openUncompressed } from '../snapshot/index.js';
 import { type Filters, type Logger, sha256, shortId } from '../util/index.js';
 import { archiveCandidates, type LoadCandidate } from './archive-manifests.js';
@@ -16,6 +16,7 @@ import type { HistoryItem, ImageRecord, ImageService, ImportOptions, RemovedImag
 import { ImageState, isTagRef, type LoadedImage } from './image-state.js';
 import { applyChanges } from './import-changes.js';
 import { pruneMatcher } from './prune-filters.js';
+import { deleteConflict, isSingleReference, nameOnly, repoOf, usedBy } from './delete-rules.js';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -31,22 +32,6 @@ type ContainerUsing = (imageId: string) => { id: string; running: boolean } | un
 /** The image store of berthd (see image-service.ts for the contract and image-records.ts for the layout). */
 export function createImageService(opts: ImageServiceOptions): ImageService {
   return new LocalImageService(opts);
-}
-
-const repoOf = (ref: string): string => repositoryName(parseReference(ref));
-
-/** Docker's isSingleReference: one tag, possibly with digest references of the same repository. */
-function isSingleReference(refs: string[]): boolean {
-  if (refs.length <= 1) return refs.length === 1;
-  let single: string | undefined;
-  const canonical = new Set<string>();
-  for (const r of refs) {
-    if (!isTagRef(r)) canonical.add(repoOf(r));
-    else if (single === undefined) single = r;
-    else return false;
-  }
-  single ??= refs[0] ?? '';
-  return canonical.size === 1 && canonical.has(repoOf(single));
 }
 
 function parsePlatform(p: string | undefined): { os: string; architecture: string; variant?: string } {
@@ -381,27 +366,8 @@ class LocalImageService implements ImageService {
   }
 }
 
-function usedBy(c: { id: string; running: boolean }): string {
-  return `image is being used by ${c.running ? 'running' : 'stopped'} container ${shortId(c.id)}`;
-}
-
-function deleteConflict(id: string, hard: boolean, message: string): Error {
-  return conflict(`conflict: unable to delete ${shortId(id)} (${hard ? 'cannot be forced' : 'must be forced'}) - ${message}`);
-}
-
-/** The repository of a reference with neither tag nor digest ("busybox"), else undefined. */
-function nameOnly(input: string): string | undefined {
-  try {
-    const ref = parseReference(input);
-    return ref.tag || ref.digest ? undefined : repositoryName(ref);
-  } catch {
-    return undefined;
-  }
-}
-
 function bufferStream(b: Buffer): Readable {
   // a fresh stream per call; Readable.from would split a string, not a Buffer
   return Readable.from([b]);
 }
-
 

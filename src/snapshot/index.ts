@@ -5,5 +5,5 @@ export * from './layer-scan.js';
 export * from './layer-unpack.js';
 export * from './chain-id.js';
 export * from './compression.js';
-export { OverlayRootfsManager } from './overlay-rootfs.js';
-export { NativeRootfsManager } from './native-rootfs.js';
+export { OverlayRootfsManager } from './overlay/overlay-rootfs.js';
+export { NativeRootfsManager } from './native/native-rootfs.js';

@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errdefs/index.js';
 import { runCommand } from '../util/index.js';
-import { NativeRootfsManager } from './native-rootfs.js';
-import { OverlayRootfsManager } from './overlay-rootfs.js';
+import { NativeRootfsManager } from './native/native-rootfs.js';
+import { OverlayRootfsManager } from './overlay/overlay-rootfs.js';
 import type { RootfsManager } from './rootfs-manager.js';
 
 export type RootfsDriver = 'overlay' | 'native';

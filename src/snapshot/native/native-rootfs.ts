@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { invalidArgument } from '../errdefs/index.js';
-import { atomicWriteJson, readJsonIfExists, runCommand } from '../util/index.js';
-import { KeyedMutex } from './keyed-mutex.js';
-import type { RootfsManager } from './rootfs-manager.js';
-import { getXattr, OPAQUE_XATTR } from './sys-calls.js';
+import { invalidArgument } from '../../errdefs/index.js';
+import { atomicWriteJson, readJsonIfExists, runCommand } from '../../util/index.js';
+import { KeyedMutex } from '../keyed-mutex.js';
+import type { RootfsManager } from '../rootfs-manager.js';
+import { getXattr, OPAQUE_XATTR } from '../sys-calls.js';
 
 interface LowerFile {
   lowerDirs: string[];

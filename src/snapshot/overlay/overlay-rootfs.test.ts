@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createRootfsManager, overlayWorks } from './rootfs-factory.js';
-import { mountCount } from './mountinfo.js';
+import { createRootfsManager, overlayWorks } from '../rootfs-factory.js';
+import { mountCount } from '../mountinfo.js';
 import { OverlayRootfsManager } from './overlay-rootfs.js';
-import { rootfsManagerSuite } from './rootfs-manager.case.js';
+import { rootfsManagerSuite } from '../rootfs-manager.case.js';
 
 rootfsManagerSuite('overlay', async (root) => new OverlayRootfsManager(root), { mounts: true });
 

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { invalidArgument, internal } from '../errdefs/index.js';
-import { atomicWriteJson, readJsonIfExists } from '../util/index.js';
-import { KeyedMutex } from './keyed-mutex.js';
-import { mountCount } from './mountinfo.js';
-import type { RootfsManager } from './rootfs-manager.js';
+import { invalidArgument, internal } from '../../errdefs/index.js';
+import { atomicWriteJson, readJsonIfExists } from '../../util/index.js';
+import { KeyedMutex } from '../keyed-mutex.js';
+import { mountCount } from '../mountinfo.js';
+import type { RootfsManager } from '../rootfs-manager.js';
 
 /** mount(2) copies at most one page of option data, NUL included. */
 const MAX_MOUNT_DATA = 4095;
