@@ -13,6 +13,7 @@ const printfCases: [string, unknown[], string][] = [
   ['%05d', [-42], '-0042'],
   ['%.3d', [7], '007'],
   ['%c|%q|%U|%#U', [0x41, 0x41, 0x41, 0x41], "A|'A'|U+0041|U+0041 'A'"],
+  ['%c|%c', [0x110000, -1], '\uFFFD|\uFFFD'],
   ['%s|%10s|%-10s|%.2s', ['go', 'go', 'go', 'gopher'], 'go|        go|go        |go'],
   ['%q|%+q|%#q', ['héllo\n', 'é', 'raw'], '"héllo\\n"|"\\u00e9"|`raw`'],
   ['%x|% x|%X', ['hi', 'hi', 'hi'], '6869|68 69|6869'],

@@ -166,14 +166,20 @@ export function formatFloat(v: number, verb: string, prec: number | undefined, f
   return sign + body;
 }
 
+/** The rune for an integer; invalid code points become U+FFFD as in Go. */
+function runeOf(n: bigint): string {
+  const valid = n >= 0n && n <= 0x10ffffn && !(n >= 0xd800n && n <= 0xdfffn);
+  return valid ? String.fromCodePoint(Number(n)) : '\uFFFD';
+}
+
 function fmtInteger(n: bigint, verb: string, f: Flags): string {
   const neg = n < 0n;
   const abs = neg ? -n : n;
-  if (verb === 'c') return pad(String.fromCodePoint(Number(abs)), f);
-  if (verb === 'q') return pad(goQuote(String.fromCodePoint(Number(abs)), f.plus, "'"), f);
+  if (verb === 'c') return pad(runeOf(n), f);
+  if (verb === 'q') return pad(goQuote(runeOf(n), f.plus, "'"), f);
   if (verb === 'U') {
-    let s = 'U+' + abs.toString(16).toUpperCase().padStart(4, '0');
-    if (f.sharp) s += " '" + String.fromCodePoint(Number(abs)) + "'";
+    let s = (neg ? '-' : '') + 'U+' + abs.toString(16).toUpperCase().padStart(4, '0');
+    if (f.sharp && isPrintRune(Number(abs)) && !neg && abs <= 0x10ffffn) s += " '" + runeOf(n) + "'";
     return pad(s, f);
   }
   let base = 10;
