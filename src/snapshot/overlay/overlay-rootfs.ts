@@ -46,6 +46,15 @@ export class OverlayRootfsManager implements RootfsManager {
     return path.join(this.root, containerId);
   }
 
+  private indexSupported?: Promise<boolean>;
+  private indexOptionSupported(): Promise<boolean> {
+    this.indexSupported ??= fs.access('/sys/module/overlay/parameters/index').then(
+      () => true,
+      () => false,
+    );
+    return this.indexSupported;
+  }
+
   upperDir(containerId: string): string {
     return path.join(this.dir(containerId), 'upper');
   }
@@ -77,7 +86,9 @@ export class OverlayRootfsManager implements RootfsManager {
       }
       const upper = path.join(dir, 'upper');
       const work = path.join(dir, 'work');
-      let data = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work}`;
+      // index=off as Docker passes it: with the inode index on, a re-unpacked layer (new inodes) fails to mount.
+      const extra = (await this.indexOptionSupported()) ? ',index=off' : '';
+      let data = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work}${extra}`;
       let cwd: string | undefined;
       if (data.length > MAX_MOUNT_DATA) {
         // Too long for one page: short symlinks l/<n> → layer, and mount run from the container dir.
@@ -85,7 +96,7 @@ export class OverlayRootfsManager implements RootfsManager {
         await fs.rm(links, { recursive: true, force: true });
         await fs.mkdir(links);
         await Promise.all(lowerDirs.map((d, i) => fs.symlink(d, path.join(links, String(i)))));
-        data = `lowerdir=${lowerDirs.map((_d, i) => `l/${i}`).join(':')},upperdir=upper,workdir=work`;
+        data = `lowerdir=${lowerDirs.map((_d, i) => `l/${i}`).join(':')},upperdir=upper,workdir=work${extra}`;
         cwd = dir;
         if (data.length > MAX_MOUNT_DATA) throw invalidArgument(`too many layers (${lowerDirs.length}) for an overlay mount`);
       }
