@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isKind } from '../errdefs/index.js';
 import type { ContainerRuntime, CreateOptions } from './container-runtime.js';
-import { createConmonRuntime } from './conmon-runtime.js';
+import { createConmonRuntime, exitCodeForStartError, runtimeErrorMessage } from './conmon-runtime.js';
 import { readLogs, type LogEntry } from './k8s-log.js';
 import { buildRuntimeSpec } from './spec-builder.js';
 import type { SpecInput } from './spec-input.js';
@@ -301,6 +301,24 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
     });
   });
 }
+
+describe('runtime error messages', () => {
+  test("runc's logfmt and JSON, crun's plain text", () => {
+    assert.equal(
+      runtimeErrorMessage('time="2026-01-01T00:00:00Z" level=error msg="runc create failed: unable to start container process: exec: \\"nope\\": executable file not found in $PATH"\n'),
+      'runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH',
+    );
+    assert.equal(runtimeErrorMessage('{"level":"error","msg":"container does not exist","time":"x"}\n'), 'container does not exist');
+    assert.equal(runtimeErrorMessage('crun: executable file `nope` not found in $PATH: No such file or directory\n'), 'executable file `nope` not found in $PATH: No such file or directory');
+  });
+
+  test("Docker's exit codes for start failures", () => {
+    assert.equal(exitCodeForStartError(new Error('exec: "nope": executable file not found in $PATH'), 'nope'), 127);
+    assert.equal(exitCodeForStartError(new Error('open /x: no such file or directory'), 'nope'), undefined);
+    assert.equal(exitCodeForStartError(new Error('exec: "/etc": permission denied')), 126);
+    assert.equal(exitCodeForStartError(new Error('something else')), undefined);
+  });
+});
 
 runtimeSuite('runc');
 if (spawnSync('crun', ['--version']).status === 0) runtimeSuite('crun');

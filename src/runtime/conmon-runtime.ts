@@ -76,17 +76,23 @@ export function runtimeErrorMessage(stderr: string): string {
   return msgs.join('; ') || stderr.trim();
 }
 
-/** Docker's reading of a start failure: the command not found → 127, not executable → 126. */
-export function exitCodeForStartError(err: unknown): number | undefined {
+/**
+ * Docker's reading of a start failure (moby translateContainerdStartErr): the command not found → 127,
+ * not executable → 126, a mount onto the wrong file type → 127. With `command`, "not found" counts only
+ * when the message names it, as in Docker.
+ */
+export function exitCodeForStartError(err: unknown, command?: string): number | undefined {
   const m = err instanceof Error ? err.message : String(err);
-  if (/executable file not found|no such file or directory|not found in \$PATH/i.test(m)) return 127;
+  if ((command === undefined || m.includes(command)) && /executable file not found|no such file or directory|not found in \$PATH/i.test(m)) return 127;
   if (/permission denied/i.test(m)) return 126;
+  if (/not a directory/i.test(m)) return 127;
   return undefined;
 }
 
-function createError(message: string): EngineError {
-  const text = `OCI runtime create failed: ${message}`;
-  return exitCodeForStartError(text) !== undefined ? invalidArgument(text) : internal(text);
+/** A runtime failure as Docker reports it: the container's own fault (bad command, bad mount) is InvalidArgument. */
+function runtimeFailure(what: 'create' | 'start', message: string, command?: string): EngineError {
+  const text = `OCI runtime ${what} failed: ${message}`;
+  return exitCodeForStartError(text, command) !== undefined ? invalidArgument(text) : internal(text);
 }
 
 const isMissing = (s: string): boolean => /does not exist|no such file or directory|not found/i.test(s);
@@ -223,7 +229,7 @@ class ConmonRuntime implements ContainerRuntime {
     const message = result?.message ? runtimeErrorMessage(result.message) : conmonErr.trim() || 'conmon exited without reporting the container';
     this.log.warn('container create failed', { id: o.id, error: message });
     await this.delete(o.id, { force: true }).catch((err) => this.log.warn('cleanup after failed create', { id: o.id, error: err }));
-    throw createError(message);
+    throw runtimeFailure('create', message, o.spec.process.args[0]);
   }
 
   /** Spawns conmon detached and waits for its sync-pipe report: {data: pid} or {data: -1, message}; undefined if it said nothing. */
@@ -307,10 +313,7 @@ class ConmonRuntime implements ContainerRuntime {
       const msg = runtimeErrorMessage(err.stderr || err.stdout);
       if (isMissing(msg) && !/executable file/i.test(msg)) throw notFound(`No such container: ${id}`);
       if (/not running|is stopped|container is not|cannot (kill|pause|resume)|not paused|already paused|no such process/i.test(msg)) throw conflict(`Container ${id}: ${msg}`);
-      if (args[0] === 'start') {
-        const text = `OCI runtime start failed: ${msg}`;
-        throw exitCodeForStartError(text) !== undefined ? invalidArgument(text) : internal(text);
-      }
+      if (args[0] === 'start') throw runtimeFailure('start', msg);
       throw internal(`${this.name} ${args[0]} failed: ${msg}`, err);
     }
   }

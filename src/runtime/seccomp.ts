@@ -76,7 +76,7 @@ const GO_TO_NATIVE: Record<string, string> = {
   loong64: 'SCMP_ARCH_LOONGARCH64',
 };
 
-const NODE_TO_GO: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips64' };
+const NODE_TO_GO: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: os.endianness() === 'LE' ? 'ppc64le' : 'ppc64', riscv64: 'riscv64', loong64: 'loong64' };
 
 export function hostGoArch(): string {
   return NODE_TO_GO[process.arch] ?? process.arch;

@@ -33,7 +33,6 @@ let libc: Libc | undefined;
 function loadLibc(): Libc {
   if (libc) return libc;
   const require = createRequire(import.meta.url);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const koffi = require('koffi') as typeof import('koffi');
   const lib = koffi.load('libc.so.6');
   const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
@@ -150,7 +149,9 @@ class Poller {
           if (revents !== 0 && this.watched.get(fd) === w) w.ready(revents);
         });
       }
-      this.arm();
+      // koffi refusing the call would otherwise spin; try again a little later
+      if (err) setTimeout(() => this.arm(), 100).unref();
+      else this.arm();
     });
   }
 }
