@@ -343,3 +343,20 @@ test('garbage input is InvalidArgument for import and load', () =>
     await assert.rejects(svc.load(Readable.from([await archiveOf([['hello', 'x']])])), (e) => isKind(e, 'InvalidArgument'));
     assert.deepEqual(await svc.list(), []);
   }));
+
+test('one archive with two images sharing a layer round-trips both', async () => {
+  let archive: Buffer = Buffer.alloc(0);
+  const ids: string[] = [];
+  await withService(async (svc) => {
+    ids.push((await importBusybox(svc, 'one:1')).id);
+    await new Promise((r) => setTimeout(r, 5));
+    ids.push((await importBusybox(svc, 'two:2')).id);
+    archive = await collect((out) => svc.save(['one:1', 'two:2'], out));
+    const files = await tarMembers(archive);
+    assert.equal([...files.keys()].filter((n) => n.startsWith('blobs/sha256/') && n.length > 20).length, 5); // 2 configs, 1 shared layer, 2 manifests
+  });
+  await withService(async (svc) => {
+    assert.deepEqual(await svc.load(Readable.from([archive])), ['Loaded image: one:1', 'Loaded image: two:2']);
+    assert.deepEqual((await svc.list()).map((i) => i.id).sort(), [...ids].sort());
+  });
+});

@@ -25,6 +25,8 @@ const sample: FixtureEntry[] = [
   { name: 'bin/tool-link', type: 'link', linkname: 'bin/tool' },
   { name: 'bin/sh', type: 'symlink', linkname: 'tool' },
   { name: 'etc/conf', content: 'x=1\n', mtime: new Date(1_500_000_000_000), pax: { 'SCHILY.xattr.user.foo': 'bar' } },
+  { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
+  { name: 'run/fifo', type: 'fifo' },
 ];
 
 test('unpacks owners, modes, links, xattrs and mtimes; diff ID is the tar digest', () =>
@@ -43,6 +45,10 @@ test('unpacks owners, modes, links, xattrs and mtimes; diff ID is the tar digest
     assert.equal(await fs.readlink(`${root}/d/bin/sh`), 'tool');
     assert.equal((await fs.stat(`${root}/d/etc/conf`)).mtimeMs, 1_500_000_000_000);
     assert.equal(getXattr(`${root}/d/etc/conf`, 'user.foo')?.toString(), 'bar');
+    const dev = await fs.lstat(`${root}/d/dev/null`);
+    assert.ok(dev.isCharacterDevice());
+    assert.equal(dev.rdev, (1 << 8) | 3);
+    assert.ok((await fs.lstat(`${root}/d/run/fifo`)).isFIFO());
   }));
 
 test('a gzip layer unpacks and its diff ID is that of the uncompressed tar', () =>

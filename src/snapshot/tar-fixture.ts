@@ -14,6 +14,8 @@ export interface FixtureEntry {
   gid?: number;
   mtime?: Date;
   linkname?: string;
+  devmajor?: number;
+  devminor?: number;
   pax?: Record<string, string>;
 }
 
@@ -36,6 +38,8 @@ export async function buildTar(entries: FixtureEntry[], opts: { gzip?: boolean }
       gid: e.gid ?? 0,
       mtime: e.mtime ?? new Date(1_600_000_000_000),
       linkname: e.linkname,
+      devmajor: e.devmajor,
+      devminor: e.devminor,
       size: type === 'file' ? body.length : 0,
       pax: e.pax,
     } as tar.Header;
