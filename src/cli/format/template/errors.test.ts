@@ -75,8 +75,9 @@ const execErrors: [string, string][] = [
   ['{{eq .Args .Args}}', 'template: :1:2: executing "" at <eq .Args .Args>: error calling eq: non-comparable type [a b]: []string'],
   ['{{call .Name}}', 'template: :1:2: executing "" at <call .Name>: error calling call: non-function of type string'],
   ['{{call .Missing}}', 'template: :1:2: executing "" at <call .Missing>: error calling call: call of nil'],
-  ['{{call .Boom}}', 'template: :1:2: executing "" at <call .Boom>: error calling call: boom'],
-  ['{{.Fn}}', 'template: :1:2: executing "" at <{{.Fn}}>: can\'t print {{.Fn}} of type func(...interface {}) interface {}'],
+  ['{{call .Boom}}', 'template: :1:7: executing "" at <.Boom>: error calling Boom: boom'],
+  ['{{.MakeFn}}', 'template: :1:2: executing "" at <{{.MakeFn}}>: can\'t print {{.MakeFn}} of type func(...interface {}) interface {}'],
+  ['{{.Upper 1 2}}', 'template: :1:2: executing "" at <.Upper>: error calling Upper: boom 1,2'],
   ['{{define "t"}}{{.X.Y}}{{end}}{{template "t" .Name}}', 'template: :1:16: executing "t" at <.X.Y>: can\'t evaluate field X in type string'],
   ['{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}', 'exceeded maximum template depth'],
   ['{{$x := 1}}{{range $x = .Name}}{{end}}', 'range can\'t iterate over web'],
@@ -90,7 +91,10 @@ const data = {
   Args: ['a', 'b'],
   Labels: { a: '1' },
   Nil: null,
-  Fn: () => 1,
+  MakeFn: () => () => 1,
+  Upper: (...a: unknown[]) => {
+    throw new Error(`boom ${a.join(',')}`);
+  },
   Boom: () => {
     throw new Error('boom');
   },

@@ -71,7 +71,7 @@ function isHexInt(s: string): boolean {
 }
 
 /** Finds a struct member: a method (on the prototype) or a field. */
-function structMember(recv: object, name: string): { kind: 'method'; fn: (...a: unknown[]) => unknown } | { kind: 'field'; value: unknown } | undefined {
+function structMember(recv: object, name: string): { kind: 'method'; fn: unknown } | { kind: 'field'; value: unknown } | undefined {
   if (Object.prototype.hasOwnProperty.call(recv, name)) {
     return { kind: 'field', value: (recv as Record<string, unknown>)[name] };
   }
@@ -79,9 +79,7 @@ function structMember(recv: object, name: string): { kind: 'method'; fn: (...a: 
     const d = Object.getOwnPropertyDescriptor(p, name);
     if (!d) continue;
     if (d.get) return { kind: 'field', value: (recv as Record<string, unknown>)[name] };
-    if (typeof d.value === 'function') {
-      return { kind: 'method', fn: (d.value as (...a: unknown[]) => unknown).bind(recv) };
-    }
+    if (typeof d.value === 'function') return { kind: 'method', fn: d.value };
     return { kind: 'field', value: d.value };
   }
   return undefined;
@@ -404,14 +402,16 @@ export class State {
     }
     const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
     if (isGoMap(receiver)) {
+      const v = mapGet(receiver, fieldName);
+      if (typeof v === 'function') return this.callMethod(dot, receiver, v, node, fieldName, args, final);
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
-      return mapGet(receiver, fieldName);
+      return v;
     }
     if (isGoStruct(receiver) && !(receiver instanceof GoFloat)) {
       const m = structMember(receiver, fieldName);
-      if (m?.kind === 'method') {
-        const fn: GoFunc = { params: [], variadic: 'any', call: m.fn };
-        return this.evalCall(dot, fn, node, fieldName, args, final);
+      if (m?.kind === 'method') return this.callMethod(dot, receiver, m.fn, node, fieldName, args, final);
+      if (m?.kind === 'field' && typeof m.value === 'function') {
+        return this.callMethod(dot, receiver, m.value, node, fieldName, args, final);
       }
       if (m?.kind === 'field') {
         if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
@@ -419,6 +419,20 @@ export class State {
       }
     }
     return this.errorf(`can't evaluate field ${fieldName} in type ${goTypeName(receiver)}`);
+  }
+
+  private callMethod(
+    dot: unknown,
+    receiver: object,
+    method: unknown,
+    node: ArgNode,
+    name: string,
+    args: readonly ArgNode[] | null,
+    final: Final,
+  ): unknown {
+    const bound = (...a: unknown[]): unknown => (method as (...x: unknown[]) => unknown).apply(receiver, a);
+    const fn: GoFunc = { params: [], variadic: 'any', call: bound };
+    return this.evalCall(dot, fn, node, name, args, final);
   }
 
   private evalFunction(

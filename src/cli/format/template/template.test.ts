@@ -36,7 +36,7 @@ const inspect = {
   Empty: [],
   EmptyMap: {},
   Unicode: 'héllo 世界',
-  Fn: (a: number, b: number) => a + b,
+  MakeAdder: () => (a: number, b: number) => a + b,
 };
 
 const cases: [string, string, unknown?][] = [
@@ -94,7 +94,7 @@ const cases: [string, string, unknown?][] = [
   ['{{html .Missing}}', '&lt;no value&gt;'],
   ['{{js "it\'s <b>"}}', 'it\\\'s \\u003Cb\\u003E'],
   ['{{urlquery "a b&c=d/é"}}', 'a+b%26c%3Dd%2F%C3%A9'],
-  ['{{call .Fn 2 3}}', '5'],
+  ['{{call .MakeAdder 2 3}}', '5'],
   ['{{not 0}} {{not 1}} {{not ""}} {{not .Empty}}', 'true false true true'],
   ['{{and 1 0 2}} {{and 1 2}} {{or 0 "" "x"}} {{or 0 ""}}', '0 2 x '],
   ['{{and .Missing .Missing.X}}', '<no value>'],
@@ -165,6 +165,15 @@ describe('template execution', () => {
     const c = new Container('abc', { 'com.docker.compose.project': 'demo' });
     assert.equal(renderTemplate('{{.ID}} {{.Names}} {{.Label "com.docker.compose.project"}}', c), 'abc /web demo');
     assert.equal(renderTemplate('{{"com.docker.compose.project" | .Label}}', c), 'demo');
+  });
+
+  it('treats function-valued properties of plain objects as methods', () => {
+    const row = { ID: 'abc', Labels: 'a=1' };
+    Object.defineProperty(row, 'Label', { value: (k: string) => (k === 'a' ? '1' : ''), enumerable: false });
+    assert.equal(renderTemplate('{{.ID}} {{.Label "a"}}|{{.Label "b"}}|{{json .}}', row), 'abc 1||{"ID":"abc","Labels":"a=1"}');
+    const header = { ID: 'CONTAINER ID', Label: () => 'LABEL' };
+    assert.equal(renderTemplate('{{.ID}}\t{{.Label "x"}}', header), 'CONTAINER ID\tLABEL');
+    assert.equal(renderTemplate('{{.}} {{len .}} {{range $k, $v := .}}{{$k}}{{end}}', header), 'map[ID:CONTAINER ID] 1 ID');
   });
 
   it('prints floats as Go does', () => {

@@ -10,8 +10,9 @@
  *   GoFloat, is a float64 (so 1.5e9 from `{{1.5e9}}` prints `1.5e+09`).
  *   bigint is an int64.
  * - arrays are slices; plain objects and Map instances are maps (keys sorted
- *   wherever Go sorts them); other class instances are structs whose
- *   function-valued properties act as methods.
+ *   wherever Go sorts them); other class instances are structs.
+ * - a function-valued property, of a map or a struct, is a method: `.Label "x"`
+ *   calls it. Methods are not entries: printing, range, len and json skip them.
  */
 
 export const MISSING: unique symbol = Symbol('no value');
@@ -92,17 +93,17 @@ function compareKeys(a: unknown, b: unknown): number {
 
 /** A map's entries in Go's sorted order (fmt and range both sort map keys). */
 export function sortedEntries(m: Record<string, unknown> | Map<unknown, unknown>): [unknown, unknown][] {
-  const entries: [unknown, unknown][] =
-    m instanceof Map
-      ? [...m.entries()]
-      : Object.keys(m)
-          .filter((k) => m[k] !== undefined)
-          .map((k): [unknown, unknown] => [k, m[k]]);
-  return entries.sort((x, y) => compareKeys(x[0], y[0]));
+  const entries: [unknown, unknown][] = m instanceof Map ? [...m.entries()] : Object.entries(m);
+  return entries.filter(([, v]) => isEntryValue(v)).sort((x, y) => compareKeys(x[0], y[0]));
+}
+
+/** Undefined values and methods are not map entries. */
+function isEntryValue(v: unknown): boolean {
+  return v !== undefined && typeof v !== 'function';
 }
 
 export function mapSize(m: Record<string, unknown> | Map<unknown, unknown>): number {
-  return m instanceof Map ? m.size : Object.keys(m).filter((k) => m[k] !== undefined).length;
+  return m instanceof Map ? [...m.values()].filter(isEntryValue).length : Object.values(m).filter(isEntryValue).length;
 }
 
 /** Looks a key up in a map; MISSING when absent. */
