@@ -220,6 +220,26 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
       await assert.rejects(rt.attach(cs[0]!.id), (err: unknown) => isKind(err, 'Conflict'));
     });
 
+    test('attach works under an exec root far longer than sun_path (108 bytes)', async () => {
+      const longRoot = path.join(dir, 'exec-' + 'long-path-segment/'.repeat(8));
+      assert.ok(longRoot.length > 150);
+      const rt2 = createConmonRuntime({ execRoot: longRoot, runtime: runtimeName });
+      const id = uniqueId('l');
+      try {
+        await rt2.create({ id, spec: buildRuntimeSpec(input(id, { args: ['sh', '-c', 'echo from-long-root'] })), logPath: path.join(dir, 'logs', `${id}.log`), terminal: false, openStdin: false, stdinOnce: false });
+        const conn = await rt2.attach(id);
+        let out = '';
+        conn.onData((_s, d) => (out += d.toString()));
+        const closed = new Promise<void>((r) => conn.onClose(r));
+        await rt2.start(id);
+        await closed;
+        assert.equal(out, 'from-long-root\n');
+        assert.equal(await waitFor('exit', async () => (await rt2.readExitCode(id)) !== null), true);
+      } finally {
+        await rt2.delete(id, { force: true });
+      }
+    });
+
     test('attach with a TTY: output as stdout, resize through conmon reaches the pty', async () => {
       // conmon applies a resize asynchronously (ctl fifo → winsz fifo → ioctl), so the container waits for a line before each look
       const c = await create({ args: ['sh', '-c', 'read a; stty size; read b; stty size'], terminal: true, opts: { openStdin: true, stdinOnce: true, terminal: true } });

@@ -183,8 +183,8 @@ export async function* readLogs(file: string, opts: ReadLogsOptions): AsyncGener
       }
     };
     arm();
+    // also the fallback where fs.watch misses events; it keeps the process alive while someone follows
     timer = setInterval(poke, POLL_MS);
-    timer.unref();
     while (!stopped && !pastUntil) {
       if (opts.until !== undefined && Date.now() / 1000 > opts.until) break;
       await new Promise<void>((resolve) => {
