@@ -45,6 +45,8 @@ function parsePlatform(p: string | undefined): { os: string; architecture: strin
 function tagTarget(target: string): string {
   const ref = parseReference(target);
   if (ref.digest) throw invalidArgument('refusing to create a tag with a digest reference');
+  const name = ref.path.split('/').pop() ?? '';
+  if (/^[a-f0-9]{64}$/.test(name)) throw invalidArgument(`invalid repository name (${name}), cannot specify 64-byte hexadecimal strings`);
   return referenceString(withDefaultTag(ref));
 }
 
