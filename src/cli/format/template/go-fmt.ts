@@ -11,7 +11,6 @@ import {
   MISSING,
   goTypeName,
   isGoMap,
-  isGoSlice,
   isGoStruct,
   isPrintRune,
   sortedEntries,
