@@ -157,3 +157,16 @@ test('layer store: unpack once, expected diff ID enforced, remove', () =>
     await store.remove(diffId);
     assert.deepEqual(await fs.readdir(`${root}/layers`), []);
   }));
+
+test('layer store: a half-built layer left by a crash is never seen and is cleaned up', () =>
+  withRoot(async (root) => {
+    const bytes = await buildTar(sample);
+    await fs.writeFile(`${root}/l.tar`, bytes);
+    const diffId = sha256(bytes);
+    await fs.mkdir(`${root}/layers/.tmp-deadbeef/diff/bin`, { recursive: true });
+    const store = createLayerStore({ dataRoot: root });
+    assert.equal(await store.get(diffId), undefined);
+    assert.deepEqual(await store.list(), []);
+    await store.ensure(diffId, `${root}/l.tar`, diffId);
+    assert.deepEqual(await fs.readdir(`${root}/layers`), [diffId.slice(7)]);
+  }));
