@@ -56,15 +56,29 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/**
+ * The scan guaranteed that no directory on these paths is a symlink; checked again on disk so that even a
+ * disagreement between tar-stream's and GNU tar's reading of an archive cannot lead a write outside.
+ */
+async function realDir(dest: string, rel: string): Promise<string> {
+  let p = dest;
+  for (const part of rel.split('/').filter(Boolean)) {
+    p = path.join(p, part);
+    const st = await fs.lstat(p);
+    if (!st.isDirectory()) throw invalidArgument(`refusing hostile layer: ${rel} is not a directory after extraction`);
+  }
+  return p;
+}
+
 async function convertWhiteouts(dest: string, scan: LayerScan): Promise<void> {
   const touched = new Set<string>();
-  // The scan guaranteed that no directory on these paths is a symlink, so plain paths are safe here.
   for (const meta of scan.metaFiles) {
-    await fs.rm(path.join(dest, meta), { recursive: true, force: true });
-    touched.add(path.posix.dirname(meta) === '.' ? '' : path.posix.dirname(meta));
+    const parent = path.posix.dirname(meta) === '.' ? '' : path.posix.dirname(meta);
+    await fs.rm(path.join(await realDir(dest, parent), path.posix.basename(meta)), { recursive: true, force: true });
+    touched.add(parent);
   }
   for (const wh of scan.whiteouts) {
-    const dir = path.join(dest, wh.dir);
+    const dir = await realDir(dest, wh.dir);
     await fs.rm(path.join(dir, '.wh.' + wh.name), { recursive: true, force: true });
     const target = path.join(dir, wh.name);
     // A whiteout beside an entry of the same name only hides lower layers; overlay cannot say that.
@@ -75,7 +89,7 @@ async function convertWhiteouts(dest: string, scan: LayerScan): Promise<void> {
     touched.add(wh.dir);
   }
   for (const d of scan.opaqueDirs) {
-    const dir = path.join(dest, d);
+    const dir = await realDir(dest, d);
     await fs.rm(path.join(dir, '.wh..wh..opq'), { force: true });
     if (d !== '') setXattr(dir, OPAQUE_XATTR, 'y');
     touched.add(d);
