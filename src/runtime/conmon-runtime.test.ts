@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isKind } from '../errdefs/index.js';
 import type { ContainerRuntime, CreateOptions } from './container-runtime.js';
 import { createConmonRuntime, exitCodeForStartError, runtimeErrorMessage } from './conmon-runtime.js';
+import { resolveUser } from './user.js';
 import { readLogs, type LogEntry } from './k8s-log.js';
 import { buildRuntimeSpec } from './spec-builder.js';
 import type { SpecInput } from './spec-input.js';
@@ -138,6 +139,33 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
       assert.match(out, /CapPrm:\s+00000000a80425fb/);
       assert.match(out, /CapInh:\s+0000000000000000/);
       assert.match(out, /Seccomp:\s+2/);
+    });
+
+    test('spec settings take effect: user, hostname, read-only root, sysctl, masked paths, cgroup limits', async () => {
+      const user = await resolveUser(rootfs, 'nobody');
+      const c = await create({
+        args: ['sh', '-c', 'id; hostname; touch /x 2>&1 || echo ro-ok; cat /proc/sys/net/ipv4/ip_forward; ls /sys/firmware | wc -l; echo ready; sleep 1000'],
+        user,
+        hostname: 'berth-host',
+        readonlyRootfs: true,
+        sysctls: { 'net.ipv4.ip_forward': '1' },
+        resources: { memory: 64 * 1024 * 1024, pidsLimit: 50, cpuQuota: 50000, cpuPeriod: 100000 },
+      });
+      await rt.start(c.id);
+      await waitFor('ready', async () => text(await collect(c.logPath)).includes('ready'));
+      const out = text(await collect(c.logPath));
+      assert.match(out, /uid=65534\(nobody\) gid=65534\(nogroup\) groups=10\(wheel\)/);
+      assert.match(out, /\nberth-host\n/);
+      assert.match(out, /ro-ok/);
+      assert.match(out, /\n1\n/);
+      assert.match(out, /\n0\nready/); // /sys/firmware masked: an empty dir
+      const cg = (ctl: string, file: string) => fs.readFile(path.join('/sys/fs/cgroup', ctl, cgroupParent, c.id, file), 'utf8').then((t) => t.trim());
+      assert.equal(await cg('memory', 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+      assert.equal(await cg('pids', 'pids.max'), '50');
+      assert.equal(await cg('cpu', 'cpu.cfs_quota_us'), '50000');
+      await rt.delete(c.id, { force: true });
+      assert.equal(await rt.state(c.id), null);
+      await assert.rejects(fs.stat(path.join('/sys/fs/cgroup/memory', cgroupParent, c.id)));
     });
 
     test('a requested ulimit within the daemon limits is applied', async () => {
