@@ -212,8 +212,10 @@ test('save writes the Docker archive format and load round-trips the image ID', 
     assert.equal((JSON.parse(byId.get('manifest.json')?.toString() ?? '') as Array<{ RepoTags: null }>)[0]?.RepoTags, null);
   });
   await withService(async (svc, _root, events) => {
-    const lines = await svc.load(Readable.from([archive]));
+    const progress: string[] = [];
+    const lines = await svc.load(Readable.from([archive]), (l) => progress.push(l));
     assert.deepEqual(lines, ['Loaded image: busybox:latest']);
+    assert.deepEqual(progress, [`Loading layer ${(await svc.resolve('busybox')).config.rootfs.diff_ids[0]?.slice(7, 19)}`]);
     assert.equal((await svc.resolve('busybox')).id, id);
     assert.deepEqual(events.map((e) => [e.action, e.id]), [['load', id]]);
     // gzip-compressed archive, loaded again: same image

@@ -248,18 +248,19 @@ class LocalImageService implements ImageService {
     return image;
   }
 
+  /**
+   * `progress` hears what is happening ("Loading layer <12 hex>", once per layer unpacked), for a client's
+   * progress display; the result is Docker's final lines ("Loaded image: …"), which progress does not repeat.
+   */
   load(tar: Readable, progress?: (line: string) => void): Promise<string[]> {
     return this.exclusive(async () => {
       const spool = await ArchiveSpool.create(this.opts.dataRoot, this.content);
       const lines: string[] = [];
-      const say = (line: string) => {
-        lines.push(line);
-        progress?.(line);
-      };
+      const say = (line: string) => void lines.push(line);
       try {
         await spool.read(decompressStream(tar));
         const candidates = await archiveCandidates(spool);
-        for (const c of candidates) await this.loadOne(c, spool, say);
+        for (const c of candidates) await this.loadOne(c, spool, say, progress);
       } finally {
         await spool.dispose();
         for (const d of spool.createdBlobs) {
@@ -270,7 +271,7 @@ class LocalImageService implements ImageService {
     });
   }
 
-  private async loadOne(c: LoadCandidate, spool: ArchiveSpool, say: (line: string) => void): Promise<void> {
+  private async loadOne(c: LoadCandidate, spool: ArchiveSpool, say: (line: string) => void, progress?: (line: string) => void): Promise<void> {
     const bytes = await fs.readFile(c.config.file);
     const id = sha256(bytes);
     let config: ImageConfig;
@@ -293,6 +294,7 @@ class LocalImageService implements ImageService {
         const r = await this.content.ingest(await openUncompressed(file), { digest: diffId });
         if (r.created) spool.createdBlobs.add(diffId);
       }
+      progress?.(`Loading layer ${shortId(diffId)}`);
       const info = await this.layers.ensure(chainId, this.content.blobPath(diffId), diffId);
       layers.push({ diffId, chainId, size: info.size });
     }
