@@ -362,3 +362,14 @@ test('one archive with two images sharing a layer round-trips both', async () =>
     assert.deepEqual((await svc.list()).map((i) => i.id).sort(), [...ids].sort());
   });
 });
+
+test('load moving a tag says so, as Docker does', () =>
+  withService(async (svc) => {
+    const a = await importBusybox(svc, 'x:1');
+    const archive = await collect((out) => svc.save(['x:1'], out));
+    await new Promise((r) => setTimeout(r, 5));
+    const b = await importBusybox(svc, 'x:1');
+    assert.deepEqual(await svc.load(Readable.from([archive])), [`The image x:1 already exists, renaming the old one with ID ${b.id} to empty string`, 'Loaded image: x:1']);
+    assert.equal((await svc.resolve('x:1')).id, a.id);
+    assert.deepEqual((await svc.resolve(b.id)).repoTags, []);
+  }));
