@@ -90,7 +90,8 @@ function visit(header: tar.Header, scan: LayerScan, kinds: Map<string, Kind>): v
     if (kind === 'symlink') throw refuse(name, 'is written through a symlink');
     if (kind === 'other') throw refuse(name, 'is below a non-directory');
   }
-  const type = header.type ?? 'file';
+  // tar-stream gives null for typeflags it does not know (GNU sparse, volume labels…): refused below
+  const type = header.type ?? 'unknown';
   // Only regular files carry data; any other size is where two tar parsers could disagree.
   if (type !== 'file' && type !== 'contiguous-file' && (header.size ?? 0) !== 0) throw refuse(name, `of type ${type} has data`);
   scan.entries++;
