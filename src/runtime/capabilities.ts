@@ -30,22 +30,29 @@ const CAPABILITIES_BY_NUMBER: readonly string[] = [
   'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ];
 
-let lastCapCache: number | undefined;
-function lastCap(): number {
-  if (lastCapCache === undefined) {
+let boundingCache: bigint | undefined;
+
+/** The daemon's own bounding set (CapBnd of /proc/self/status): a container cannot be given more. */
+function boundingSet(): bigint {
+  if (boundingCache === undefined) {
     try {
-      lastCapCache = Number.parseInt(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim(), 10);
+      const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      boundingCache = m ? BigInt(`0x${m[1]}`) : (1n << BigInt(CAPABILITIES_BY_NUMBER.length)) - 1n;
     } catch {
-      lastCapCache = CAPABILITIES_BY_NUMBER.length - 1;
+      boundingCache = (1n << BigInt(CAPABILITIES_BY_NUMBER.length)) - 1n;
     }
-    if (!Number.isFinite(lastCapCache)) lastCapCache = CAPABILITIES_BY_NUMBER.length - 1;
   }
-  return lastCapCache;
+  return boundingCache;
 }
 
-/** All capabilities this kernel supports: what `--privileged` and `--cap-add ALL` grant. */
+/**
+ * All capabilities this daemon can hand out: what `--privileged` and `--cap-add ALL` grant. Like Podman
+ * (and unlike Docker, which assumes a full set) this is the daemon's own bounding set, so a daemon
+ * without e.g. CAP_SYS_RESOURCE can still run privileged containers.
+ */
 export function allCapabilities(): string[] {
-  return CAPABILITIES_BY_NUMBER.slice(0, Math.min(lastCap(), CAPABILITIES_BY_NUMBER.length - 1) + 1);
+  const bnd = boundingSet();
+  return CAPABILITIES_BY_NUMBER.filter((_, i) => (bnd >> BigInt(i)) & 1n);
 }
 
 /** Upper-cases, adds the CAP_ prefix, keeps ALL, refuses unknown names (Docker: `unknown capability: "X"`). */

@@ -168,6 +168,17 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
       await assert.rejects(fs.stat(path.join('/sys/fs/cgroup/memory', cgroupParent, c.id)));
     });
 
+    test("privileged: the daemon's whole bounding set, no seccomp, host devices, mount allowed", async () => {
+      const c = await create({ privileged: true, args: ['sh', '-c', 'grep -E "^(CapEff|Seccomp):" /proc/1/status; ls /dev/null /dev/zero; mkdir -p /tmp/m && mount -t tmpfs t /tmp/m && echo mounted'] });
+      await rt.start(c.id);
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      const out = text(await collect(c.logPath));
+      const own = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await fs.readFile('/proc/self/status', 'utf8'))?.[1];
+      assert.match(out, new RegExp(`CapEff:\\s+${own}`));
+      assert.match(out, /Seccomp:\s+0/);
+      assert.match(out, /mounted/);
+    });
+
     test('a requested ulimit within the daemon limits is applied', async () => {
       const c = await create({ args: ['sh', '-c', 'ulimit -n; ulimit -Hn'], ulimits: [{ Name: 'nofile', Soft: 512, Hard: 1024 }] });
       await rt.start(c.id);
