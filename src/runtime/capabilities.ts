@@ -81,5 +81,9 @@ export function effectiveCapabilities(capAdd: readonly string[], capDrop: readon
   if (add.includes('ALL')) caps = allCapabilities().filter((c) => !drop.includes(c));
   else if (drop.includes('ALL')) caps = [...add];
   else caps = [...DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)), ...add];
+  // The runtime would fail with a bare "operation not permitted"; say which capability instead.
+  const available = allCapabilities();
+  const missing = add.filter((c) => c !== 'ALL' && !available.includes(c));
+  if (missing.length > 0) throw invalidArgument(`cannot add capabilities the daemon does not have itself: ${missing.join(', ')}`);
   return [...new Set(caps)];
 }

@@ -88,6 +88,11 @@ describe('buildRuntimeSpec: capabilities', () => {
     assert.ok(!all.includes('CAP_SYS_ADMIN'));
   });
 
+  test('a capability outside the daemon bounding set is refused by name', () => {
+    const missing = ['CAP_SYS_RESOURCE', 'CAP_SYS_ADMIN'].find((c) => !allCapabilities().includes(c));
+    if (missing) assert.throws(() => build({ capAdd: [missing] }), invalid(new RegExp(missing)));
+  });
+
   test('unknown capability', () => {
     assert.throws(() => build({ capAdd: ['NOPE'] }), invalid(/unknown capability: "CAP_NOPE"/));
   });
