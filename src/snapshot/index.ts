@@ -7,3 +7,4 @@ export * from './chain-id.js';
 export * from './compression.js';
 export { OverlayRootfsManager } from './overlay/overlay-rootfs.js';
 export { NativeRootfsManager } from './native/native-rootfs.js';
+export * from './layer-diff.js';
