@@ -1,8 +1,57 @@
 import type { CommandDef } from './command.js';
+import {
+  attachCommand,
+  containerPruneCommand,
+  killCommand,
+  renameCommand,
+  restartCommand,
+  rmCommand,
+  startCommand,
+  stopCommand,
+  waitCommand,
+} from './container/lifecycle.js';
+import { logsCommand } from './container/logs.js';
+import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
+import { bootstrapCommand } from './image/bootstrap.js';
+import { imagesCommand } from './image/images.js';
+import { historyCommand, imagePruneCommand, importCommand, loadCommand, rmiCommand, saveCommand, tagCommand } from './image/manage.js';
+import { eventsCommand } from './system/events.js';
+import { infoCommand } from './system/info.js';
+import { containerInspectCommand, imageInspectCommand, inspectCommand } from './system/inspect.js';
+import { versionCommand } from './system/version.js';
 
 /** Every command the CLI knows, with the paths that invoke it (canonical first, then aliases). */
-export const COMMANDS: CommandDef[] = [runCommand, createCommand];
+export const COMMANDS: CommandDef[] = [
+  runCommand,
+  createCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
+  killCommand,
+  rmCommand,
+  renameCommand,
+  waitCommand,
+  attachCommand,
+  logsCommand,
+  psCommand,
+  containerPruneCommand,
+  containerInspectCommand,
+  imagesCommand,
+  rmiCommand,
+  tagCommand,
+  saveCommand,
+  loadCommand,
+  importCommand,
+  historyCommand,
+  imagePruneCommand,
+  imageInspectCommand,
+  bootstrapCommand,
+  inspectCommand,
+  versionCommand,
+  infoCommand,
+  eventsCommand,
+];
 
 /** Management command groups, for help and "unknown command" errors. */
 export const GROUPS: Record<string, string> = {

@@ -2,7 +2,6 @@ import { ApiError, ConnectionError, EngineClient } from '../client/index.js';
 import { type CommandContext, type CommandDef, PROGRAM, StatusError, UsageError } from './command.js';
 import { COMMANDS, GROUPS } from './commands.js';
 import { type FlagSpec, FlagError, flagUsages, parseFlags } from './flags.js';
-import { loadTemplateEngine } from './format/templates.js';
 import { CLI_VERSION } from './version-info.js';
 
 /**
@@ -154,7 +153,6 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     checkArgs(def, parsed.args, commandPath, useLine);
-    await loadTemplateEngine();
     const code = await def.run(ctx, parsed.flags, parsed.args);
     return code ?? 0;
   } catch (err) {

@@ -1,5 +1,5 @@
 import { tabwrite } from './tabwriter.js';
-import { templateEngine } from './templates.js';
+import { type TemplatePrefixes, compileTemplate, execHeader, execTemplate, splitTableFormat } from './templates.js';
 
 /**
  * Docker's list formatting (cli/command/formatter): the --format value picks a Go template; "table …"
@@ -14,6 +14,7 @@ export interface ListFormat<R> {
   /** Column titles keyed by field name: { ID: 'CONTAINER ID', … }. */
   headers: Record<string, string>;
   rows: R[];
+  prefixes?: TemplatePrefixes;
 }
 
 export function resolveFormat(format: string, defaultTable: string, quiet: boolean, quietFormat = '{{.ID}}'): string {
@@ -23,25 +24,30 @@ export function resolveFormat(format: string, defaultTable: string, quiet: boole
 }
 
 export function renderList<R>(opts: ListFormat<R>): string {
-  const engine = templateEngine();
-  const { table, body } = engine.splitTableFormat(resolveFormat(opts.format, opts.defaultTable, !!opts.quiet, opts.quietFormat));
+  const { table, body } = splitTableFormat(resolveFormat(opts.format, opts.defaultTable, !!opts.quiet, opts.quietFormat));
+  const tmpl = compileTemplate(body, opts.prefixes);
   let out = '';
-  for (const row of opts.rows) out += `${engine.renderTemplate(body, row)}\n`;
+  for (const row of opts.rows) out += `${execTemplate(tmpl, row, opts.prefixes)}\n`;
   if (!table) return out;
-  let header = '';
-  try {
-    header = engine.renderTemplate(body, headerContext(opts.headers));
-  } catch {
-    header = '';
-  }
-  return tabwrite(`${header}\n${out}`);
+  return tabwrite(`${execHeader(tmpl, headerContext(opts.headers))}\n${out}`);
 }
 
-/** The header object: every field renders as its title; functions (Label "x") as their upper-cased name. */
+/** The header object: every field renders as its title; `.Label "x"` as x, as docker's does. */
 function headerContext(headers: Record<string, string>): Record<string, unknown> {
   const ctx: Record<string, unknown> = { ...headers };
-  if (!('Label' in ctx)) ctx.Label = () => 'LABEL';
+  if (!('Label' in ctx)) ctx.Label = (name: string) => name;
   return ctx;
+}
+
+/**
+ * A row of a list: a class instance, so the template engine treats it as a Go struct (an unknown
+ * field is an error, as in docker, not `<no value>`). Fields keep their insertion order for {{json .}}.
+ */
+export class FormatterContext {
+  [field: string]: unknown;
+  constructor(fields: Record<string, unknown>) {
+    Object.assign(this, fields);
+  }
 }
 
 /** Defines a non-enumerable method on a row (kept out of {{json .}}). */

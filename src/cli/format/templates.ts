@@ -1,85 +1,51 @@
 /**
- * Access to the Go text/template engine (./template/, written separately). It is loaded once at start-up
- * (loadTemplateEngine) so rendering stays synchronous. Until that module exists, a small fallback
- * renders the common forms: {{.Field}}, {{.A.B}}, {{json .}}, {{json .X}}, {{.Label "k"}}.
+ * The CLI's use of the Go text/template engine (./template/): docker's error prefixes and the
+ * header row of a table (the template run over the column titles with header functions).
  */
-export interface TemplateEngine {
-  renderTemplate(text: string, data: unknown): string;
-  splitTableFormat(format: string): { table: boolean; body: string };
+import { StatusError } from '../command.js';
+import { TemplateError, dockerHeaderFunctions, parseTemplate, splitTableFormat, type Template } from './template/index.js';
+
+export { splitTableFormat };
+
+export interface TemplatePrefixes {
+  parse: string;
+  exec: string;
 }
 
-let engine: TemplateEngine | undefined;
+/** What most docker commands say (formatter.Context): both kinds of failure read "template parsing error". */
+export const DEFAULT_PREFIXES: TemplatePrefixes = { parse: 'template parsing error', exec: 'template parsing error' };
 
-export async function loadTemplateEngine(): Promise<TemplateEngine> {
-  if (engine) return engine;
-  const modulePath = './template/index.js';
+function wrap(err: unknown, prefix: string): never {
+  if (err instanceof TemplateError) throw new StatusError(`${prefix}: ${err.message}`, 1);
+  throw err;
+}
+
+export function compileTemplate(text: string, prefixes: TemplatePrefixes = DEFAULT_PREFIXES): Template {
   try {
-    const mod = (await import(modulePath)) as Partial<TemplateEngine>;
-    if (typeof mod.renderTemplate === 'function') {
-      engine = {
-        renderTemplate: mod.renderTemplate,
-        splitTableFormat: typeof mod.splitTableFormat === 'function' ? mod.splitTableFormat : fallbackEngine.splitTableFormat,
-      };
-      return engine;
-    }
+    return parseTemplate(text);
+  } catch (e) {
+    return wrap(e, prefixes.parse);
+  }
+}
+
+export function execTemplate(t: Template, data: unknown, prefixes: TemplatePrefixes = DEFAULT_PREFIXES): string {
+  try {
+    return t.execute(data);
+  } catch (e) {
+    return wrap(e, prefixes.exec);
+  }
+}
+
+/** The header row: the same template over the titles, json/upper/… passing them through. */
+export function execHeader(t: Template, headers: Record<string, unknown>): string {
+  try {
+    return t.execute(headers, { funcs: dockerHeaderFunctions });
   } catch {
-    /* not there yet */
+    return '';
   }
-  engine = fallbackEngine;
-  return engine;
 }
 
-export function templateEngine(): TemplateEngine {
-  return engine ?? fallbackEngine;
+/** One-shot rendering for inspect, version, info and events formats. */
+export function renderFormat(text: string, data: unknown, prefixes: TemplatePrefixes = DEFAULT_PREFIXES): string {
+  return execTemplate(compileTemplate(text, prefixes), data, prefixes);
 }
-
-/** Docker's preFormat: strip "table", trim spaces, turn the two-character escapes \t and \n into the characters. */
-function splitTableFormat(format: string): { table: boolean; body: string } {
-  let body = format;
-  const table = body.startsWith('table');
-  if (table) body = body.slice('table'.length);
-  body = body.trim().replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  return { table, body };
-}
-
-function lookup(data: unknown, path: string): unknown {
-  if (path === '.') return data;
-  let cur: unknown = data;
-  for (const part of path.split('.').filter(Boolean)) {
-    if (cur === null || cur === undefined) throw new Error(`template: :1: nil pointer evaluating .${part}`);
-    const obj = cur as Record<string, unknown>;
-    if (!(part in obj)) throw new Error(`template: :1: can't evaluate field ${part}`);
-    cur = obj[part];
-  }
-  return cur;
-}
-
-function goString(v: unknown): string {
-  if (v === null || v === undefined) return '<no value>';
-  if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
-  if (typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `map[${entries.map(([k, x]) => `${k}:${goString(x)}`).join(' ')}]`;
-  }
-  return String(v);
-}
-
-const fallbackEngine: TemplateEngine = {
-  splitTableFormat,
-  renderTemplate(text: string, data: unknown): string {
-    return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_m, expr: string) => {
-      const json = /^json\s+(\S+)$/.exec(expr);
-      if (json) return JSON.stringify(lookup(data, json[1]) ?? null);
-      const call = /^(\.[\w.]*?)\s+"([^"]*)"$/.exec(expr);
-      if (call) {
-        const fn = lookup(data, call[1]);
-        if (typeof fn === 'function') return goString((fn as (a: string) => unknown)(call[2]));
-      }
-      if (/^\.[\w.]*$/.test(expr)) {
-        const v = lookup(data, expr);
-        return goString(typeof v === 'function' ? (v as () => unknown)() : v);
-      }
-      throw new Error(`template: :1: unsupported expression "${expr}"`);
-    });
-  },
-};

@@ -1,0 +1,18 @@
+import type { Readable } from 'node:stream';
+import { readJsonLines, type JsonMessage } from '../../client/index.js';
+import type { CommandIO } from '../command.js';
+import { StatusError } from '../command.js';
+
+/**
+ * jsonmessage.DisplayJSONMessagesStream without a terminal: `stream` text as is, `status` lines as
+ * "<id>: <status> <progress>", and the first `error` ends the command with its message.
+ */
+export async function displayJsonMessages(io: CommandIO, res: Readable, write: (s: string) => void = io.out): Promise<void> {
+  for await (const msg of readJsonLines<JsonMessage>(res)) {
+    if (msg.errorDetail || msg.error) throw new StatusError(msg.errorDetail?.message ?? msg.error ?? 'unknown error', 1);
+    if (msg.stream !== undefined) write(msg.stream);
+    else if (msg.status !== undefined) {
+      write(`${msg.id ? `${msg.id}: ` : ''}${msg.status}${msg.progress ? ` ${msg.progress}` : ''}\n`);
+    }
+  }
+}
