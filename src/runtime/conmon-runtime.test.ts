@@ -317,11 +317,15 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
          const rt = createConmonRuntime({ execRoot: ${JSON.stringify(path.join(dir, 'exec'))}, runtime: ${JSON.stringify(runtimeName)} });
          const spec = JSON.parse(readFileSync(${JSON.stringify(specFile)}, 'utf8'));
          await rt.create({ id: ${JSON.stringify(id)}, spec, logPath: ${JSON.stringify(path.join(dir, 'logs', `${id}.log`))}, terminal: false, openStdin: false, stdinOnce: false });
+         // an open attach connection must not hold up the exit (koffi's in-flight poll is woken)
+         const conn = await rt.attach(${JSON.stringify(id)});
          await rt.start(${JSON.stringify(id)});
-         process.exit(0);`,
+         setTimeout(() => process.exit(0), 100);`,
       );
+      const t0 = Date.now();
       const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 0, r.stderr);
+      assert.ok(Date.now() - t0 < 5000, `the starter took ${Date.now() - t0} ms to exit`);
       await sleep(200);
       const st = await rt.state(id);
       assert.equal(st?.status, 'running');

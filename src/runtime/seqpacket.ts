@@ -80,6 +80,7 @@ const EAGAIN = 11;
 /** conmon's packets are at most 8 KiB + 1; its read buffer for input is 32 KiB, so stay well below. */
 const RECV_BUF = 64 * 1024;
 const SEND_CHUNK = 8 * 1024;
+const POLL_TIMEOUT_MS = 1000;
 
 interface Watched {
   events(): number;
@@ -126,6 +127,7 @@ class Poller {
       if (c.pipe2(fds, O_NONBLOCK | O_CLOEXEC) !== 0) throw new Error(`pipe2 failed: errno ${c.errno()}`);
       this.wakeR = fds.readInt32LE(0);
       this.wakeW = fds.readInt32LE(4);
+      process.once('exit', () => this.wake());
     }
     const entries = [...this.watched.entries()];
     const buf = Buffer.alloc(8 * (entries.length + 1));
@@ -136,7 +138,9 @@ class Poller {
       buf.writeInt16LE(w.events(), 8 * (i + 1) + 4);
     });
     this.inFlight = true;
-    c.pollAsync(buf, entries.length + 1, -1, (err, res) => {
+    // A bounded wait: process exit waits for koffi's in-flight call, so it must never block for long
+    // (the exit hook below also wakes it at once).
+    c.pollAsync(buf, entries.length + 1, POLL_TIMEOUT_MS, (err, res) => {
       this.inFlight = false;
       for (const fd of this.toClose.splice(0)) c.close(fd);
       if (!err && res > 0) {
