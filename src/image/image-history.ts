@@ -1,12 +1,16 @@
 import type { HistoryItem } from './image-service.js';
 import type { LoadedImage } from './image-state.js';
 
+/** An image with its familiar tags, for history's ID column. */
+export type HistoryLookup = (id: string) => { image: LoadedImage; tags: string[] } | undefined;
+
 /**
  * `docker history`: one entry per config history entry, newest first; Size is the size of the layer a
- * non-empty entry made; the top entry carries the image ID and its tags, the others "<missing>" and null
- * (Docker walks parents for older IDs; imported and loaded images have none).
+ * non-empty entry made. As Docker does, the entries are then labelled from the top with the image's ID
+ * and tags, then its parent's, and so on while parents are known (commit/build chains); the rest say
+ * "<missing>" with null tags.
  */
-export function imageHistory(img: LoadedImage, familiarTags: string[]): HistoryItem[] {
+export function imageHistory(img: LoadedImage, lookup: HistoryLookup): HistoryItem[] {
   const out: HistoryItem[] = [];
   let layer = 0;
   for (const h of img.config.history ?? []) {
@@ -24,10 +28,12 @@ export function imageHistory(img: LoadedImage, familiarTags: string[]): HistoryI
       Comment: h.comment ?? '',
     });
   }
-  const top = out[0];
-  if (top) {
-    top.Id = img.id;
-    top.Tags = familiarTags.length ? familiarTags : null;
+  let current: ReturnType<HistoryLookup> = lookup(img.id) ?? { image: img, tags: [] };
+  for (const item of out) {
+    if (!current) break;
+    item.Id = current.image.id;
+    item.Tags = current.tags.length ? current.tags : null;
+    current = current.image.parent ? lookup(current.image.parent) : undefined;
   }
   return out;
 }

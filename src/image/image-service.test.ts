@@ -9,7 +9,10 @@ import type { EventPublisher } from '../events/index.js';
 import { buildTar, type FixtureEntry } from '../snapshot/tar-fixture.js';
 import { Logger, sha256 } from '../util/index.js';
 import type { ImageService } from './image-service.js';
+import type { ImageCommitter } from './image-commit.js';
 import { createImageService } from './local-image-service.js';
+import { layerDiffTar } from '../snapshot/index.js';
+import { mknodWhiteoutForTest } from './test-whiteout.js';
 
 interface Ev {
   action: string;
@@ -17,7 +20,7 @@ interface Ev {
   attrs: Record<string, string>;
 }
 
-async function withService(fn: (svc: ImageService, root: string, events: Ev[]) => Promise<void>): Promise<void> {
+async function withService(fn: (svc: ImageService & ImageCommitter, root: string, events: Ev[]) => Promise<void>): Promise<void> {
   const root = await fs.mkdtemp('/tmp/berth-test-');
   const events: Ev[] = [];
   const publisher: EventPublisher = { publish: (_t, action, id, attrs = {}) => void events.push({ action, id, attrs }) };
@@ -372,4 +375,42 @@ test('load moving a tag says so, as Docker does', () =>
     assert.deepEqual(await svc.load(Readable.from([archive])), [`The image x:1 already exists, renaming the old one with ID ${b.id} to empty string`, 'Loaded image: x:1']);
     assert.equal((await svc.resolve('x:1')).id, a.id);
     assert.deepEqual((await svc.resolve(b.id)).repoTags, []);
+  }));
+
+test('commit stacks a diff on the parent; history, child conflicts and parent pruning follow Docker', () =>
+  withService(async (svc, root) => {
+    const committer = svc;
+    const base = await importBusybox(svc);
+    const upper = `${root}/upper`;
+    await fs.mkdir(`${upper}/etc`, { recursive: true });
+    await fs.writeFile(`${upper}/hello`, 'hi');
+    mknodWhiteoutForTest(`${upper}/etc/passwd`);
+    const img = await committer.commit({ parent: base.id, diff: layerDiffTar(upper), reference: 'committed:1', comment: 'msg', author: 'me', changes: ['CMD ["echo"]'], containerId: 'c'.repeat(64), createdBy: 'sh' });
+    assert.equal(img.parent, base.id);
+    assert.equal(img.config.rootfs.diff_ids.length, 2);
+    assert.equal(img.config.rootfs.diff_ids[0], base.config.rootfs.diff_ids[0]);
+    assert.deepEqual(img.config.config?.Cmd, ['echo']);
+    assert.deepEqual(img.config.config?.Env, ['PATH=/bin']);
+    assert.equal(img.config.author, 'me');
+    const dirs = await committer.layerDirs(img.id);
+    assert.equal(dirs.length, 2);
+    assert.equal(await fs.readFile(`${dirs[0]}/hello`, 'utf8'), 'hi');
+    assert.ok((await fs.lstat(`${dirs[0]}/etc/passwd`)).isCharacterDevice());
+    const h = await committer.history('committed:1');
+    assert.deepEqual(h.map((e) => [e.Id, e.Tags, e.CreatedBy, e.Comment]), [
+      [img.id, ['committed:1'], 'sh', 'msg'],
+      [base.id, ['busybox:latest'], '', 'Imported from -'],
+    ]);
+    const none = () => undefined;
+    await assert.rejects(
+      committer.remove(base.id, { force: true, noPrune: false, containerUsing: none }),
+      (e) => (e as Error).message === `conflict: unable to delete ${base.id.slice(7, 19)} (cannot be forced) - image has dependent child images`,
+    );
+    assert.deepEqual(await committer.remove('busybox', { force: false, noPrune: false, containerUsing: none }), [{ Untagged: 'busybox:latest' }]);
+    const prune = await committer.prune({ all: false, filters: new Map(), containerUsing: none });
+    assert.deepEqual(prune.ImagesDeleted, []); // an untagged parent is no dangling image
+    const removed = await committer.remove('committed:1', { force: false, noPrune: false, containerUsing: none });
+    assert.deepEqual(removed.filter((r) => r.Untagged || (r.Deleted && [img.id, base.id].includes(r.Deleted))), [{ Untagged: 'committed:1' }, { Deleted: img.id }, { Deleted: base.id }]);
+    assert.deepEqual(await committer.list(), []);
+    assert.deepEqual(await fs.readdir(`${root}/layers`), []);
   }));

@@ -79,6 +79,12 @@ export class ImageState {
     throw notFound(`No such image: ${input}`);
   }
 
+  /** Whether another image names this one as its parent (commit, build). */
+  hasChildren(id: string): boolean {
+    for (const img of this.images.values()) if (img.parent === id) return true;
+    return false;
+  }
+
   /** Images sharing a chain ID or diff ID with others are kept when one of them goes. */
   chainInUse(chainId: string, except: string): boolean {
     for (const img of this.images.values()) if (img.id !== except && img.layers.some((l) => l.chainId === chainId)) return true;

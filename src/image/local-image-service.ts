@@ -15,6 +15,7 @@ import { ImageRecordFiles, type StoredLayer } from './image-records.js';
 import type { HistoryItem, ImageRecord, ImageService, ImportOptions, RemovedImageItem } from './image-service.js';
 import { ImageState, isTagRef, type LoadedImage } from './image-state.js';
 import { applyChanges } from './import-changes.js';
+import { type CommitOptions, commitConfig, type ImageCommitter } from './image-commit.js';
 import { pruneMatcher } from './prune-filters.js';
 import { deleteConflict, isSingleReference, nameOnly, repoOf, usedBy } from './delete-rules.js';
 
@@ -30,7 +31,7 @@ export interface ImageServiceOptions {
 type ContainerUsing = (imageId: string) => { id: string; running: boolean } | undefined;
 
 /** The image store of berthd (see image-service.ts for the contract and image-records.ts for the layout). */
-export function createImageService(opts: ImageServiceOptions): ImageService {
+export function createImageService(opts: ImageServiceOptions): ImageService & ImageCommitter {
   return new LocalImageService(opts);
 }
 
@@ -50,7 +51,7 @@ function tagTarget(target: string): string {
   return referenceString(withDefaultTag(ref));
 }
 
-class LocalImageService implements ImageService {
+class LocalImageService implements ImageService, ImageCommitter {
   private readonly state = new ImageState();
   private readonly files: ImageRecordFiles;
   private readonly content: ContentStore;
@@ -149,13 +150,14 @@ class LocalImageService implements ImageService {
       } else {
         const refs = this.state.refsOf(id);
         if (isSingleReference(refs)) {
+          if (this.state.hasChildren(id)) throw deleteConflict(id, true, 'image has dependent child images');
           const c = opts.containerUsing(id);
           if (c && (c.running || !opts.force)) throw deleteConflict(id, c.running, usedBy(c));
           for (const r of refs) this.untag(r, id, items);
           await this.persistRefs();
         }
       }
-      await this.deleteImage(image, items, opts.force, quiet, opts.containerUsing);
+      await this.deleteImage(image, items, opts.force, quiet, opts.containerUsing, !opts.noPrune);
       return items;
     });
   }
@@ -166,16 +168,20 @@ class LocalImageService implements ImageService {
     this.emit('untag', id, id);
   }
 
-  /** Docker's imageDeleteHelper; returns the bytes of layers removed. */
-  private async deleteImage(image: LoadedImage, items: RemovedImageItem[], force: boolean, quiet: boolean, containerUsing: ContainerUsing): Promise<number> {
+  /**
+   * Docker's imageDeleteHelper; returns the bytes of layers removed. With `prune`, an untagged parent left
+   * without children goes too (what `--no-prune` prevents).
+   */
+  private async deleteImage(image: LoadedImage, items: RemovedImageItem[], force: boolean, quiet: boolean, containerUsing: ContainerUsing, prune: boolean): Promise<number> {
     const id = image.id;
     const c = containerUsing(id);
     let problem: { hard: boolean; used: boolean; message: string } | undefined;
-    if (c?.running) problem = { hard: true, used: true, message: usedBy(c) };
+    if (this.state.hasChildren(id)) problem = { hard: true, used: false, message: 'image has dependent child images' };
+    else if (c?.running) problem = { hard: true, used: true, message: usedBy(c) };
     else if (!force && this.state.refsOf(id).length > 0) problem = { hard: false, used: false, message: 'image is referenced in multiple repositories' };
     else if (!force && c) problem = { hard: false, used: true, message: usedBy(c) };
     if (problem) {
-      const dangling = this.state.refsOf(id).length === 0;
+      const dangling = this.state.refsOf(id).length === 0 && !this.state.hasChildren(id);
       if (quiet && (!dangling || problem.used)) return 0;
       throw deleteConflict(id, problem.hard, problem.message);
     }
@@ -198,6 +204,10 @@ class LocalImageService implements ImageService {
     }
     for (const layer of image.layers) if (!this.state.diffInUse(layer.diffId, id)) await this.content.delete(layer.diffId);
     await this.content.delete(id);
+    const parent = image.parent ? this.state.images.get(image.parent) : undefined;
+    if (prune && parent && this.state.refsOf(parent.id).length === 0 && !this.state.hasChildren(parent.id)) {
+      reclaimed += await this.deleteImage(parent, items, false, true, containerUsing, true);
+    }
     return reclaimed;
   }
 
@@ -240,10 +250,41 @@ class LocalImageService implements ImageService {
     });
   }
 
-  private async commitImage(id: string, config: ImageConfig, layers: StoredLayer[]): Promise<LoadedImage> {
+  async commit(opts: CommitOptions): Promise<ImageRecord> {
+    const target = opts.reference ? tagTarget(opts.reference) : undefined;
+    return this.exclusive(async () => {
+      const parent = opts.parent ? this.state.resolve(opts.parent).image : undefined;
+      // --change instructions are checked before a byte of the diff is read
+      const runConfig = applyChanges(opts.config ?? parent?.config.config ?? {}, opts.changes ?? []);
+      const blob = await this.content.ingest(opts.diff);
+      const diffId = blob.digest;
+      try {
+        const diffIds = [...(parent?.layers.map((l) => l.diffId) ?? []), diffId];
+        const chainId = chainIds(diffIds)[diffIds.length - 1] ?? diffId;
+        const info = await this.layers.ensure(chainId, this.content.blobPath(diffId), diffId);
+        const config = commitConfig(parent?.config, { ...opts, config: runConfig, changes: [] }, diffId, new Date().toISOString());
+        const bytes = Buffer.from(JSON.stringify(config));
+        const id = sha256(bytes);
+        await this.content.ingest(bufferStream(bytes), { digest: id });
+        const image = await this.commitImage(id, config, [...(parent?.layers ?? []), { diffId, chainId, size: info.size }], parent?.id);
+        if (target) {
+          this.state.refs.set(target, id);
+          await this.persistRefs();
+          this.emit('tag', id, familiarName(target));
+        }
+        return this.state.toRecord(image);
+      } catch (err) {
+        if (blob.created && !this.state.diffInUse(diffId, '')) await this.content.delete(diffId);
+        throw err;
+      }
+    });
+  }
+
+  private async commitImage(id: string, config: ImageConfig, layers: StoredLayer[], parent?: string): Promise<LoadedImage> {
     const existing = this.state.images.get(id);
     const image: LoadedImage = { id, layers, added: existing?.added ?? new Date().toISOString(), config };
-    await this.files.writeImage({ id, layers, added: image.added });
+    if (parent) image.parent = parent;
+    await this.files.writeImage({ id, layers, added: image.added, ...(parent ? { parent } : {}) });
     this.state.images.set(id, image);
     return image;
   }
@@ -339,7 +380,10 @@ class LocalImageService implements ImageService {
   async history(refOrId: string): Promise<HistoryItem[]> {
     await this.init();
     const { image } = this.state.resolve(refOrId);
-    return imageHistory(image, this.state.refsOf(image.id).filter(isTagRef).map(familiarName));
+    return imageHistory(image, (id) => {
+      const img = this.state.images.get(id);
+      return img ? { image: img, tags: this.state.refsOf(id).filter(isTagRef).map(familiarName) } : undefined;
+    });
   }
 
   async prune(opts: { all: boolean; filters: Filters; containerUsing: (imageId: string) => unknown }): Promise<{ ImagesDeleted: RemovedImageItem[]; SpaceReclaimed: number }> {
@@ -348,9 +392,12 @@ class LocalImageService implements ImageService {
       const items: RemovedImageItem[] = [];
       let reclaimed = 0;
       const victims = [...this.state.images.values()].filter(
-        (img) => (matcher.all || this.state.refsOf(img.id).length === 0) && matcher.match(img) && !opts.containerUsing(img.id),
+        (img) => (matcher.all || this.state.refsOf(img.id).length === 0) && !this.state.hasChildren(img.id) && matcher.match(img) && !opts.containerUsing(img.id),
       );
-      for (const img of victims) reclaimed += await this.deleteImage(img, items, true, false, () => undefined);
+      for (const img of victims) {
+        // an earlier victim may have taken this one along as its untagged parent
+        if (this.state.images.has(img.id)) reclaimed += await this.deleteImage(img, items, true, false, () => undefined, true);
+      }
       return { ImagesDeleted: items, SpaceReclaimed: reclaimed };
     });
   }
