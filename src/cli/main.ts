@@ -153,8 +153,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     checkArgs(def, parsed.args, commandPath, useLine);
-    const code = await def.run(ctx, parsed.flags, parsed.args);
-    return code ?? 0;
+    try {
+      return (await def.run(ctx, parsed.flags, parsed.args)) ?? 0;
+    } catch (e) {
+      if (e instanceof FlagError) {
+        throw new StatusError(`${e.message}\n\nUsage:  ${useLine}\n\nRun '${commandPath} --help' for more information`, 125);
+      }
+      throw e;
+    }
   } catch (err) {
     return reportError(ctx, def, err);
   }

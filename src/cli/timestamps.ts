@@ -46,9 +46,14 @@ export function getTimestamp(value: string, now: Date = new Date()): string {
         ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60000;
       }
     } else ms = new Date(+y, +mo - 1, +da, +h, +mi, +se).getTime();
-    if (+mo < 1 || +mo > 12 || +da < 1 || +da > 31 || +h > 23 || +mi > 59 || +se > 59) {
-      throw new TimestampError(`parsing time "${value}": value out of range`);
-    }
+    const range = (what: string): never => {
+      throw new TimestampError(`parsing time "${value}": ${what} out of range`);
+    };
+    if (+mo < 1 || +mo > 12) range('month');
+    if (+da < 1 || +da > new Date(Date.UTC(+y, +mo, 0)).getUTCDate()) range('day');
+    if (+h > 23) range('hour');
+    if (+mi > 59) range('minute');
+    if (+se > 59) range('second');
     return `${Math.floor(ms / 1000)}.${String(nanos).padStart(9, '0')}`;
   }
   if (value.includes('-')) throw new TimestampError(`parsing time "${value}" as "2006-01-02T15:04:05Z07:00": cannot parse "${value}" as "2006"`);

@@ -78,7 +78,7 @@ export class EngineClient {
       query: { since: query.since, until: query.until, filters: filtersQuery(query.filters) },
       signal,
     });
-    return readJsonLines<EventMessage>(res);
+    return readEvents(res);
   }
 
   // ---- containers
@@ -192,6 +192,14 @@ export class EngineClient {
   }
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
+  }
+}
+
+/** Events keep `timeNano` exact: an int64 does not fit a double, so it is read as a bigint. */
+async function* readEvents(res: Readable): AsyncGenerator<EventMessage> {
+  for await (const e of readJsonLines<EventMessage>(res, (line) => line.replace(/"timeNano":(\d+)/, '"timeNano":"$1"'))) {
+    if (typeof e.timeNano === 'string') e.timeNano = BigInt(e.timeNano);
+    yield e;
   }
 }
 

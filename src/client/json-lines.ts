@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
  * Reads a stream of JSON values as Docker writes them (one per line for events and progress; values
  * may also follow each other on a line). Yields each parsed value.
  */
-export async function* readJsonLines<T>(stream: Readable): AsyncGenerator<T> {
+export async function* readJsonLines<T>(stream: Readable, rewrite: (line: string) => string = (l) => l): AsyncGenerator<T> {
   let buf = '';
   for await (const chunk of stream) {
     buf += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
@@ -12,10 +12,10 @@ export async function* readJsonLines<T>(stream: Readable): AsyncGenerator<T> {
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield* parseConcatenated<T>(line);
+      if (line) yield* parseConcatenated<T>(rewrite(line));
     }
   }
-  if (buf.trim()) yield* parseConcatenated<T>(buf.trim());
+  if (buf.trim()) yield* parseConcatenated<T>(rewrite(buf.trim()));
 }
 
 function* parseConcatenated<T>(text: string): Generator<T> {

@@ -133,7 +133,7 @@ export interface EventMessage {
   Actor: { ID: string; Attributes?: Record<string, string> };
   scope?: string;
   time: number;
-  timeNano: number;
+  timeNano: number | bigint | string;
   status?: string;
   id?: string;
   from?: string;

@@ -2,6 +2,7 @@ import { ApiError } from '../../client/index.js';
 import { type CommandContext, type CommandDef, StatusError } from '../command.js';
 import { humanSize } from '../format/humanize.js';
 import { confirm } from '../prompt.js';
+import { FlagError } from '../flags.js';
 import { pumpHijacked } from './hijacked-streams.js';
 
 /**
@@ -235,19 +236,19 @@ export const containerPruneCommand: CommandDef = {
     if (!flags.bool('force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) {
       return 0;
     }
-    const res = await ctx.client().containerPrune(parseFilterFlags(flags.list('filter')));
+    const res = await ctx.client().containerPrune(parseFilterFlags(flags.list('filter'), '--filter'));
     const deleted = res.ContainersDeleted ?? [];
     if (deleted.length) ctx.out(`Deleted Containers:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
     ctx.out(`Total reclaimed space: ${humanSize(res.SpaceReclaimed ?? 0, 4)}\n`);
   },
 };
 
-/** --filter key=value (repeatable) → the API's filters object. */
-export function parseFilterFlags(values: string[]): Record<string, string[]> {
+/** --filter key=value (repeatable) → the API's filters object; a bad value is a flag error, as in docker. */
+export function parseFilterFlags(values: string[], flagTitle = '-f, --filter'): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const v of values) {
     const eq = v.indexOf('=');
-    if (eq < 0) throw new StatusError(`bad format of filter (expected name=value)`, 125);
+    if (eq < 0) throw new FlagError(`invalid argument "${v}" for "${flagTitle}" flag: bad format of filter (expected name=value)`);
     const k = v.slice(0, eq).trim().toLowerCase();
     (out[k] ??= []).push(v.slice(eq + 1));
   }

@@ -25,9 +25,14 @@ export const logsCommand: CommandDef = {
     let until: string | undefined;
     try {
       if (flags.string('since')) since = getTimestamp(flags.string('since'));
+    } catch (e) {
+      if (e instanceof TimestampError) throw new StatusError(`invalid value for "since": ${e.message}`, 1);
+      throw e;
+    }
+    try {
       if (flags.string('until')) until = getTimestamp(flags.string('until'));
     } catch (e) {
-      if (e instanceof TimestampError) throw new StatusError(e.message, 1);
+      if (e instanceof TimestampError) throw new StatusError(`invalid value for "until": ${e.message}`, 1);
       throw e;
     }
     const res = await client.containerLogs(c.Id, {

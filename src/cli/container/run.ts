@@ -1,5 +1,5 @@
 import { ApiError } from '../../client/index.js';
-import { type CommandContext, type CommandDef, PROGRAM, StatusError, UsageError } from '../command.js';
+import { type CommandContext, type CommandDef, PROGRAM, StatusError } from '../command.js';
 import type { ParsedFlags } from '../flags.js';
 import { createContainer } from './create-container.js';
 import { CREATE_FLAGS, buildCreateRequest } from './create-options.js';
@@ -31,11 +31,11 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
   const detach = flags.bool('detach');
   const body = req.body;
   if (detach) {
-    if (flags.list('attach').length) throw new UsageError('Conflicting options: -a and -d');
+    if (flags.list('attach').length) throw new StatusError('conflicting options: cannot specify both --attach and --detach', 1);
     body.AttachStdin = body.AttachStdout = body.AttachStderr = false;
     body.StdinOnce = false;
   } else {
-    if (body.Tty && body.AttachStdin && !ctx.stdin.isTTY) throw new UsageError('the input device is not a TTY');
+    if (body.Tty && body.AttachStdin && !ctx.stdin.isTTY) throw new StatusError('the input device is not a TTY', 1);
     if (body.AttachStdin) body.StdinOnce = true;
   }
   const client = ctx.client();
@@ -124,7 +124,6 @@ export const createCommand: CommandDef = {
   args: { min: 1 },
   flags: CREATE_FLAGS,
   interspersed: false,
-  runStyleErrors: true,
   async run(ctx, flags, args) {
     const req = buildCreateRequest(flags, args, ctx.env);
     const created = await createContainer(ctx, req, flags.string('pull'), flags.bool('quiet'));

@@ -205,7 +205,7 @@ export const historyCommand: CommandDef = {
     ctx.out(
       renderList({
         format: flags.string('format'),
-        defaultTable: HISTORY_TABLE,
+        defaultTable: human ? HISTORY_TABLE : HISTORY_TABLE.replace('{{.CreatedSince}}', '{{.CreatedAt}}'),
         quiet: flags.bool('quiet'),
         headers: { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' },
         rows,
@@ -230,7 +230,7 @@ export const imagePruneCommand: CommandDef = {
       ? 'WARNING! This will remove all images without at least one container associated to them.'
       : 'WARNING! This will remove all dangling images.';
     if (!flags.bool('force') && !(await confirm(ctx, `${warning}\nAre you sure you want to continue?`))) return 0;
-    const filters = parseFilterFlags(flags.list('filter'));
+    const filters = parseFilterFlags(flags.list('filter'), '--filter');
     filters.dangling = [all ? 'false' : 'true'];
     const res = await ctx.client().imagePrune(filters);
     const deleted = res.ImagesDeleted ?? [];

@@ -8,7 +8,7 @@ import { TimestampError, getTimestamp } from '../timestamps.js';
 /** `events`: the daemon's event stream, one line per event in docker's layout or through --format. */
 export function prettyEvent(e: EventMessage): string {
   let s = '';
-  if (e.timeNano) s += `${rfc3339NanoFixed(BigInt(e.timeNano))} `;
+  if (e.timeNano) s += `${rfc3339NanoFixed(BigInt(e.timeNano as bigint))} `;
   else if (e.time) s += `${rfc3339NanoFixed(BigInt(e.time) * 1000000000n)} `;
   s += `${e.Type} ${e.Action} ${e.Actor?.ID ?? ''}`;
   const attrs = e.Actor?.Attributes ?? {};
@@ -16,6 +16,43 @@ export function prettyEvent(e: EventMessage): string {
   if (keys.length) s += ` (${keys.map((k) => `${k}=${attrs[k]}`).join(', ')})`;
   return `${s}\n`;
 }
+
+/** events.Message as a Go struct: templates use the Go field names, {{json .}} the wire names. */
+class EventContext {
+  Status?: string;
+  ID?: string;
+  From?: string;
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  Scope?: string;
+  Time: number;
+  TimeNano: bigint;
+  constructor(private readonly raw: EventMessage) {
+    Object.defineProperty(this, 'raw', { enumerable: false });
+    this.Status = raw.status ?? '';
+    this.ID = raw.id ?? '';
+    this.From = raw.from ?? '';
+    this.Type = raw.Type;
+    this.Action = raw.Action;
+    this.Actor = new ActorContext(raw.Actor?.ID ?? '', raw.Actor?.Attributes ?? {});
+    this.Scope = raw.scope ?? '';
+    this.Time = raw.time;
+    this.TimeNano = BigInt((raw.timeNano as bigint | number | undefined) ?? 0);
+  }
+  toJSON(): unknown {
+    return this.raw;
+  }
+}
+Object.defineProperty(EventContext, 'name', { value: 'events.Message' });
+
+class ActorContext {
+  constructor(
+    readonly ID: string,
+    readonly Attributes: Record<string, string>,
+  ) {}
+}
+Object.defineProperty(ActorContext, 'name', { value: 'events.Actor' });
 
 export const eventsCommand: CommandDef = {
   path: ['system', 'events'],
@@ -44,7 +81,7 @@ export const eventsCommand: CommandDef = {
     const events = await ctx.client().events({ since, until, filters: parseFilterFlags(flags.list('filter')) });
     const tmpl = body ? compileTemplate(body) : undefined;
     for await (const e of events) {
-      ctx.out(tmpl ? `${execTemplate(tmpl, e)}\n` : prettyEvent(e));
+      ctx.out(tmpl ? `${execTemplate(tmpl, new EventContext(e))}\n` : prettyEvent(e));
     }
   },
 };

@@ -63,7 +63,12 @@ export const inspectCommand: CommandDef = {
   flags: [...FLAGS, { name: 'type', type: 'string', description: 'Only inspect objects of the given type' }],
   async run(ctx, flags, args) {
     const type = flags.string('type');
-    if (type && !getters[type]) throw new StatusError(`"${type}" is not a valid value for --type`, 1);
+    if (type && !getters[type]) {
+      throw new StatusError(
+        `unknown type: "${type}": must be one of "config", "container", "image", "network", "node", "plugin", "secret", "service", "task", "volume"`,
+        1,
+      );
+    }
     return inspectAll(ctx, args, flags.string('format'), flags.bool('size'), type || undefined);
   },
 };
