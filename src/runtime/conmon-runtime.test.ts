@@ -5,7 +5,7 @@ import { promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isKind } from '../errdefs/index.js';
-import type { ContainerRuntime, CreateOptions } from './container-runtime.js';
+import type { ContainerRuntime, CreateOptions, ExecRuntime } from './container-runtime.js';
 import { createConmonRuntime, exitCodeForStartError, runtimeErrorMessage } from './conmon-runtime.js';
 import { resolveUser } from './user.js';
 import { readLogs, type LogEntry } from './k8s-log.js';
@@ -39,7 +39,7 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
   describe(`conmon + ${runtimeName}`, () => {
     let dir: string;
     let rootfs: string;
-    let rt: ContainerRuntime;
+    let rt: ContainerRuntime & ExecRuntime;
     const cgroupParent = `berth-test-${uniqueId('cg')}`;
     const ids: string[] = [];
 
@@ -342,6 +342,39 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
         if (!/\) Z /.test(s)) return;
         throw new Error('zombie');
       }));
+    });
+
+    test('exec: output, stdin, exit code; TTY with consoleSize; not found; session files removed', async () => {
+      const c = await create({ args: ['sleep', '1000'] });
+      await rt.start(c.id);
+      const base = buildRuntimeSpec(input(c.id)).process;
+      const s = await rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['sh', '-c', 'echo out; echo err >&2; cat; exit 3'] }, terminal: false, openStdin: true });
+      assert.ok(s.pid > 0);
+      const got: Array<[number, string]> = [];
+      s.attach.onData((st, d) => got.push([st, d.toString()]));
+      const closed = new Promise<void>((r) => s.attach.onClose(r));
+      s.attach.writeStdin(Buffer.from('typed\n'));
+      s.attach.closeStdin();
+      assert.equal(await s.exited, 3);
+      await closed;
+      assert.equal(got.filter(([st]) => st === 1).map(([, d]) => d).join(''), 'out\ntyped\n');
+      assert.equal(got.filter(([st]) => st === 2).map(([, d]) => d).join(''), 'err\n');
+
+      const t = await rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['sh', '-c', 'stty size; tty'], consoleSize: { height: 25, width: 81 } }, terminal: true, openStdin: false });
+      let out = '';
+      t.attach.onData((_st, d) => (out += d.toString()));
+      assert.equal(await t.exited, 0);
+      await waitFor('tty output', async () => out.includes('/dev/pts/'));
+      assert.match(out, /^25 81\r\n\/dev\/pts\/\d+\r\n$/);
+
+      await assert.rejects(
+        rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['no-such-tool'] }, terminal: false, openStdin: false }),
+        (err: unknown) => isKind(err, 'InvalidArgument') && /^OCI runtime exec failed: .*no-such-tool.*not found/.test((err as Error).message),
+      );
+      assert.deepEqual(await fs.readdir(path.join(dir, 'exec', 'exec')), []);
+      await rt.kill(c.id, 'KILL');
+      await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
+      await assert.rejects(rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['true'] }, terminal: false, openStdin: false }), (err: unknown) => isKind(err, 'Conflict'));
     });
 
     test('create failure is Docker-like and leaves nothing behind', async () => {

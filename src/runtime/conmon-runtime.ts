@@ -3,7 +3,7 @@ import { promises as fs, constants as fsc, openSync, closeSync, existsSync, acce
 import path from 'node:path';
 import { conflict, EngineError, internal, invalidArgument, notFound } from '../errdefs/index.js';
 import { atomicWriteFile, CommandError, Logger, runCommand } from '../util/index.js';
-import type { AttachConnection, ContainerRuntime, CreateOptions, RuntimeState, RuntimeStatus } from './container-runtime.js';
+import type { AttachConnection, ContainerRuntime, CreateOptions, ExecOptions, ExecRuntime, ExecSession, RuntimeState, RuntimeStatus } from './container-runtime.js';
 import { connectSeqpacket } from './seqpacket.js';
 import { serializeRuntimeSpec } from './spec-builder.js';
 
@@ -90,7 +90,7 @@ export function exitCodeForStartError(err: unknown, command?: string): number | 
 }
 
 /** A runtime failure as Docker reports it: the container's own fault (bad command, bad mount) is InvalidArgument. */
-function runtimeFailure(what: 'create' | 'start', message: string, command?: string): EngineError {
+function runtimeFailure(what: 'create' | 'start' | 'exec', message: string, command?: string): EngineError {
   const text = `OCI runtime ${what} failed: ${message}`;
   return exitCodeForStartError(text, command) !== undefined ? invalidArgument(text) : internal(text);
 }
@@ -117,11 +117,82 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function createConmonRuntime(opts: ConmonRuntimeOptions): ContainerRuntime {
+export function createConmonRuntime(opts: ConmonRuntimeOptions): ContainerRuntime & ExecRuntime {
   return new ConmonRuntime(opts);
 }
 
-class ConmonRuntime implements ContainerRuntime {
+type SyncMessage = { data: number; message?: string };
+
+/** Reads conmon's newline-delimited `{"data": n, "message"?: s}` messages from one of its pipes. */
+class SyncReader {
+  private buf = '';
+  private readonly queue: SyncMessage[] = [];
+  private waiter: ((m: SyncMessage | undefined) => void) | undefined;
+  private ended = false;
+
+  constructor(private readonly stream: NodeJS.ReadableStream & { destroy(): void }) {
+    stream.on('data', (d: Buffer) => {
+      this.buf += d.toString('utf8');
+      for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
+        const line = this.buf.slice(0, nl).trim();
+        this.buf = this.buf.slice(nl + 1);
+        try {
+          const m = JSON.parse(line) as { data?: unknown; message?: unknown };
+          if (typeof m.data === 'number') this.push({ data: m.data, message: typeof m.message === 'string' ? m.message : undefined });
+        } catch {
+          // not a sync message
+        }
+      }
+    });
+    stream.on('error', () => undefined);
+    stream.on('end', () => {
+      this.ended = true;
+      this.flushWaiter();
+    });
+    stream.on('close', () => {
+      this.ended = true;
+      this.flushWaiter();
+    });
+  }
+
+  private push(m: SyncMessage): void {
+    this.queue.push(m);
+    this.flushWaiter();
+  }
+
+  private flushWaiter(): void {
+    const w = this.waiter;
+    if (!w) return;
+    if (this.queue.length > 0) {
+      this.waiter = undefined;
+      w(this.queue.shift());
+    } else if (this.ended) {
+      this.waiter = undefined;
+      w(undefined);
+    }
+  }
+
+  /** The next message; undefined once conmon closed the pipe without one. */
+  next(timeoutMs: number, what: string): Promise<SyncMessage | undefined> {
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => {
+        this.waiter = undefined;
+        reject(internal(`conmon did not report ${what} within ${timeoutMs} ms`));
+      }, timeoutMs) : undefined;
+      this.waiter = (m) => {
+        if (timer) clearTimeout(timer);
+        resolve(m);
+      };
+      this.flushWaiter();
+    });
+  }
+
+  close(): void {
+    this.stream.destroy();
+  }
+}
+
+class ConmonRuntime implements ContainerRuntime, ExecRuntime {
   readonly name: string;
   private readonly execRoot: string;
   private readonly log: Logger;
@@ -278,6 +349,96 @@ class ConmonRuntime implements ContainerRuntime {
       });
     } finally {
       child.unref();
+    }
+  }
+
+  /**
+   * conmon's exec protocol: it waits for a byte on the start pipe, sets up the attach socket in the
+   * session dir and says so on the attach pipe; we connect, send a second byte, and it runs
+   * `<runtime> exec -d --process …`; the sync pipe then brings the pid and, at the end, the exit code.
+   */
+  async exec(o: ExecOptions): Promise<ExecSession> {
+    checkId(o.id);
+    checkId(o.execId);
+    await this.prepare();
+    const st = await this.state(o.id);
+    if (!st) throw notFound(`No such container: ${o.id}`);
+    if (st.status === 'paused') throw conflict(`Container ${o.id} is paused, unpause the container before exec`);
+    if (st.status !== 'running') throw conflict(`Container ${o.id} is not running`);
+    const dir = path.join(this.execRoot, 'exec', o.execId);
+    if (await pathExists(dir)) throw conflict(`exec session ${o.execId} already exists`);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const cleanup = async (): Promise<void> => {
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(path.join(this.socketDir, o.execId), { force: true });
+    };
+    try {
+      await atomicWriteFile(path.join(dir, 'process.json'), JSON.stringify({ ...o.process, terminal: o.terminal }), 0o600);
+      const args = [
+        '--api-version', '1',
+        '-c', o.id, '-u', o.execId, '-n', o.id,
+        '-r', this.runtimePath,
+        '-b', dir,
+        '-p', path.join(dir, 'pid'),
+        '-P', path.join(dir, 'conmon.pid'),
+        '-l', `k8s-file:${path.join(dir, 'exec.log')}`,
+        '--exit-dir', dir,
+        '--socket-dir-path', this.socketDir,
+        '--log-level', 'warning',
+        '-e', '--exec-process-spec', path.join(dir, 'process.json'), '--exec-attach',
+        '--runtime-arg', `--root=${this.runtimeRoot}`,
+      ];
+      if (o.openStdin) args.push('-i');
+      if (o.terminal) args.push('-t');
+      const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
+      for (const k of ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES', 'NOTIFY_SOCKET']) delete env[k];
+      const errFd = openSync(path.join(dir, 'conmon.err'), 'w', 0o600);
+      let child;
+      try {
+        child = spawn(this.conmonPath, args, { cwd: dir, detached: true, stdio: ['ignore', 'ignore', errFd, 'pipe', 'pipe', 'pipe'], env });
+      } finally {
+        closeSync(errFd);
+      }
+      child.on('error', (err) => this.log.warn('cannot run conmon for exec', { id: o.id, error: err }));
+      child.unref();
+      type Pipe = NodeJS.ReadWriteStream & { destroy(): void; unref?(): void };
+      const stdio = child.stdio as unknown as Pipe[];
+      const [syncPipe, startPipe, attachPipe] = [stdio[3], stdio[4], stdio[5]] as [Pipe, Pipe, Pipe];
+      const sync = new SyncReader(syncPipe);
+      const attached = new SyncReader(attachPipe);
+      let conn: AttachConnection | undefined;
+      try {
+        startPipe.write('0');
+        const ready = await attached.next(this.createTimeoutMs, 'the exec attach socket');
+        if (!ready) throw internal(`conmon exited before exec: ${(await fs.readFile(path.join(dir, 'conmon.err'), 'utf8').catch(() => '')).trim()}`);
+        conn = connectSeqpacket(dir, 'attach');
+        startPipe.write('1');
+        const started = await sync.next(this.createTimeoutMs, 'the exec pid');
+        if (!started || started.data <= 0) {
+          const msg = started?.message ? runtimeErrorMessage(started.message) : 'conmon exited without starting the process';
+          conn.close();
+          throw runtimeFailure('exec', msg, o.process.args[0]);
+        }
+        attached.close();
+        startPipe.destroy();
+        const exited = sync.next(0, 'the exec exit code').then(async (m) => {
+          sync.close();
+          let code = m?.data;
+          if (code === undefined) code = Number.parseInt(await fs.readFile(path.join(dir, o.id), 'utf8').catch(() => ''), 10);
+          await cleanup().catch(() => undefined);
+          return Number.isFinite(code) ? (code as number) : -1;
+        });
+        return { pid: started.data, attach: conn, exited, resize: (h, w) => this.writeCtl(path.join(dir, 'ctl'), h, w, () => conflict(`exec session ${o.execId} is not running`)) };
+      } catch (err) {
+        sync.close();
+        attached.close();
+        startPipe.destroy();
+        conn?.close();
+        throw err;
+      }
+    } catch (err) {
+      await cleanup().catch(() => undefined);
+      throw err;
     }
   }
 
@@ -440,16 +601,20 @@ class ConmonRuntime implements ContainerRuntime {
 
   async resize(id: string, height: number, width: number): Promise<void> {
     checkId(id);
+    await this.writeCtl(path.join(this.bundle(id), 'ctl'), height, width, () => notFound(`No such container: ${id}`));
+  }
+
+  /** Sends a resize to conmon's ctl fifo; `gone` is the error when the fifo does not exist. */
+  private async writeCtl(ctl: string, height: number, width: number, gone: () => EngineError): Promise<void> {
     if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) throw invalidArgument(`invalid terminal size ${height}x${width}`);
-    const ctl = path.join(this.bundle(id), 'ctl');
     let fh;
     try {
       // O_NONBLOCK: fails with ENXIO instead of hanging when no conmon reads the fifo
       fh = await fs.open(ctl, fsc.O_WRONLY | fsc.O_NONBLOCK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw notFound(`No such container: ${id}`);
-      if (code === 'ENXIO') throw conflict(`container ${id} is not running`);
+      if (code === 'ENOENT') throw gone();
+      if (code === 'ENXIO') throw conflict(`${path.basename(path.dirname(ctl))} is not running`);
       throw err;
     }
     try {

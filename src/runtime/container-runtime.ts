@@ -80,3 +80,37 @@ export interface ContainerRuntime {
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
 }
+
+/** An OCI process object (runtime-spec `process`) for an exec session. */
+export type ExecProcess = Record<string, unknown> & { args: string[]; env: string[]; cwd: string; terminal?: boolean };
+
+export interface ExecOptions {
+  /** the container */
+  id: string;
+  /** the exec session's own id ([A-Za-z0-9_-]) */
+  execId: string;
+  /**
+   * the whole process: env already merged with the container's (runtimes replace, not add), user, caps …;
+   * with a TTY set `consoleSize: {height, width}` for the initial size (the process starts at once)
+   */
+  process: ExecProcess;
+  terminal: boolean;
+  openStdin: boolean;
+}
+
+/** A process started in a running container by `exec`, under its own conmon. */
+export interface ExecSession {
+  /** pid of the exec'd process (host pid namespace) */
+  pid: number;
+  /** connected before the process started, so no output is lost; closes when the process has exited */
+  attach: AttachConnection;
+  /** resolves with the exit code once the process has exited (and its session files are gone) */
+  exited: Promise<number>;
+  resize(height: number, width: number): Promise<void>;
+}
+
+/** Runtimes that can exec (the conmon runtime can); kept apart so that other ContainerRuntime implementations need not. */
+export interface ExecRuntime {
+  /** Starts the process attached; a failure to start (e.g. executable not found) rejects with Docker's wording. */
+  exec(opts: ExecOptions): Promise<ExecSession>;
+}

@@ -1,4 +1,4 @@
-export type { AttachConnection, ContainerRuntime, CreateOptions, RuntimeSpec, RuntimeSpecMount, RuntimeState, RuntimeStatus } from './container-runtime.js';
+export type { AttachConnection, ContainerRuntime, CreateOptions, ExecOptions, ExecProcess, ExecRuntime, ExecSession, RuntimeSpec, RuntimeSpecMount, RuntimeState, RuntimeStatus } from './container-runtime.js';
 export type { SpecInput } from './spec-input.js';
 export { buildRuntimeSpec, serializeRuntimeSpec, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type SpecBuildOptions } from './spec-builder.js';
 export { DEFAULT_CAPABILITIES, allCapabilities, effectiveCapabilities, normalizeCapabilities } from './capabilities.js';
