@@ -5,7 +5,7 @@ import type { EventPublisher } from '../events/index.js';
 import type { ImageService } from '../image/image-service.js';
 import type { RootfsManager } from '../snapshot/rootfs-manager.js';
 import type { AttachConnection, ContainerRuntime } from '../runtime/container-runtime.js';
-import { buildRuntimeSpec, readLogs, resolveUser } from '../runtime/index.js';
+import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
 import { atomicWriteFile, mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
 import type { ContainerCreateRequest } from '../api/types/container.js';
 import { familiarName, looksLikeId } from '../oci/index.js';
@@ -228,6 +228,10 @@ export class ContainerService {
       if (rec.state.Running) throw notModified();
       if (rec.state.Status === 'removing' || rec.state.Dead) throw conflict(`cannot start container ${rec.id}: container is marked for removal`);
       await this.startLocked(rec);
+    }).catch(async (err) => {
+      // Docker removes an --rm container whose start failed; `docker run --rm` waits for that.
+      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true }).catch(() => undefined);
+      throw err;
     });
   }
 
@@ -300,14 +304,14 @@ export class ContainerService {
           stdinOnce: !!rec.config.StdinOnce,
         }));
       } catch (err) {
-        throw this.startError(err);
+        throw this.startError(err, rec.path);
       }
       await this.connectPendingAttaches(rec.id);
       try {
         await this.runtime.start(rec.id);
       } catch (err) {
         await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
-        throw this.startError(err);
+        throw this.startError(err, rec.path);
       }
       rec.state = {
         ...rec.state,
@@ -337,18 +341,11 @@ export class ContainerService {
   }
 
   /** Docker's translation of runtime start failures: not found → 127, permission denied → 126, both 400. */
-  private startError(err: unknown): EngineError {
+  private startError(err: unknown, command: string): EngineError {
     const msg = err instanceof Error ? err.message : String(err);
-    let exitCode = 128;
-    let kind: EngineError['kind'] = 'Internal';
-    if (/executable file not found|no such file or directory/i.test(msg)) {
-      exitCode = 127;
-      kind = 'InvalidArgument';
-    } else if (/permission denied/i.test(msg)) {
-      exitCode = 126;
-      kind = 'InvalidArgument';
-    } else if (err instanceof EngineError) kind = err.kind;
-    const e = new EngineError(kind, `failed to create task for container: OCI runtime create failed: ${msg}: unknown`) as EngineError & { exitCode: number };
+    const exitCode = exitCodeForStartError(err, command) ?? 128;
+    const kind: EngineError['kind'] = err instanceof EngineError ? err.kind : 'Internal';
+    const e = new EngineError(kind, `failed to create task for container: ${msg}: unknown`) as EngineError & { exitCode: number };
     e.exitCode = exitCode;
     return e;
   }

@@ -44,7 +44,7 @@ test('-w -e --hostname -u --entrypoint take effect', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '/some/work|hi there|boxy|65534:65534|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
   const uid = await runDocker(d.dockerHost, ['run', '--rm', '-u', '1234:5678', 'busybox', 'id']);
-  assert.equal(uid.stdout, 'uid=1234 gid=5678 groups=5678\n');
+  assert.match(uid.stdout, /^uid=1234 gid=5678( groups=5678)?\n$/);
   const bad = await runDocker(d.dockerHost, ['run', '--rm', '-u', 'nosuchuser', 'busybox', 'true']);
   assert.equal(bad.code, 125);
   assert.match(bad.stderr, /unable to find user nosuchuser/);
@@ -71,7 +71,7 @@ test('an unknown image fails with Docker\'s message and exit code 125', async ()
 test('a duplicate name fails with the 409 conflict', async () => {
   const first = await runDocker(d.dockerHost, ['create', '--name', 'dup', 'busybox', 'true']);
   assert.equal(first.code, 0, first.stderr);
-  const second = await runDocker(d.dockerHost, ['create', '--name', 'dup', 'busybox', 'true']);
+  const second = await runDocker(d.dockerHost, ['run', '--name', 'dup', 'busybox', 'true']);
   assert.equal(second.code, 125);
   assert.match(second.stderr, /Conflict. The container name "\/dup" is already in use by container "[0-9a-f]{64}"/);
   const api = await request(d.socket, 'POST', '/v1.43/containers/create?name=dup', JSON.stringify({ Image: 'busybox', Cmd: ['true'] }));
