@@ -71,7 +71,11 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
     await client.containerStart(id);
   } catch (err) {
     streams?.close();
-    if (body.HostConfig?.AutoRemove) await waitResult.catch(() => undefined);
+    if (body.HostConfig?.AutoRemove) {
+      // docker waits for the daemon to remove the container; a daemon that does not is helped, not waited on forever
+      const removed = await Promise.race([waitResult.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref())]);
+      if (!removed) await client.containerRemove(id, { force: true }).catch(() => undefined);
+    }
     throw startErrorStatus(err, ctx.commandPath);
   }
   if (body.Tty && ctx.stdout.isTTY) {

@@ -63,7 +63,7 @@ test('run of a missing command exits 127 with the daemon message', async () => {
 test('run of an unknown image with --pull never exits 125 with the daemon message', async () => {
   const r = await berth(['run', '--pull', 'never', 'nonexistent-image']);
   assert.equal(r.code, 125);
-  assert.match(r.stderr, /^berth: Error response from daemon: No such image: nonexistent-image:latest/);
+  assert.match(r.stderr, /^berth: Error response from daemon: No such image: nonexistent-image/);
 });
 
 test("run of an unknown image says docker's 'Unable to find image' and fails with 125", async () => {
@@ -115,7 +115,7 @@ test('run -d, ps table, inspect -f, logs, rm -f', async () => {
   const rmf = await berth(['rm', '-f', 'sleeper']);
   assert.equal(rmf.code, 0, rmf.stderr);
   assert.equal(rmf.stdout, 'sleeper\n');
-  const gone = await berth(['ps', '-a', '-q']);
+  const gone = await berth(['ps', '-a', '-q', '--filter', 'name=sleeper']);
   assert.equal(gone.stdout, '');
 });
 
