@@ -8,7 +8,7 @@ import type { AttachConnection, ContainerRuntime } from '../runtime/container-ru
 import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
 import { atomicWriteFile, mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
 import type { ContainerCreateRequest } from '../api/types/container.js';
-import { familiarName, looksLikeId } from '../oci/index.js';
+import { familiarName, looksLikeId, normalizeName } from '../oci/index.js';
 import { initialState, type ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
 import { mergeConfig, processArgs, validateName } from './container-config.js';
@@ -156,7 +156,17 @@ export class ContainerService {
   async create(req: ContainerCreateRequest, requestedName?: string): Promise<{ Id: string; Warnings: string[] }> {
     if (!req || typeof req !== 'object') throw invalidArgument('config cannot be empty in order to create a container');
     if (!req.Image) throw invalidArgument('no image specified');
-    const image = await this.images.resolve(req.Image);
+    const image = await this.images.resolve(req.Image).catch((err) => {
+      // Docker names the image with its default tag here: "No such image: busybox:latest"
+      if (err instanceof EngineError && err.kind === 'NotFound' && !looksLikeId(req.Image!)) {
+        try {
+          throw new EngineError('NotFound', `No such image: ${familiarName(normalizeName(req.Image!))}`);
+        } catch (e) {
+          if (e instanceof EngineError && e.kind === 'NotFound') throw e;
+        }
+      }
+      throw err;
+    });
     const id = newId();
     const name = requestedName ? validateName(requestedName) : this.uniqueName();
     const hostConfig = { ...(req.HostConfig ?? {}) };

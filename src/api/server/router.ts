@@ -27,10 +27,15 @@ export class Router {
 
   add(method: string, path: string, handler: Handler): this {
     const paramNames: string[] = [];
-    const re = path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)(:\.\*)?\}/g, (_m, name: string, greedy?: string) => {
-      paramNames.push(name);
-      return greedy ? '(.+)' : '([^/]+)';
-    });
+    const escape = (lit: string) => lit.replace(/[.+?^$()|[\]\\*]/g, '\\$&');
+    let re = '';
+    let last = 0;
+    for (const m of path.matchAll(/\{(\w+)(:\.\*)?\}/g)) {
+      re += escape(path.slice(last, m.index)) + (m[2] ? '(.+)' : '([^/]+)');
+      paramNames.push(m[1]!);
+      last = m.index! + m[0].length;
+    }
+    re += escape(path.slice(last));
     this.routes.push({ method, pattern: new RegExp(`^${re}$`), paramNames, handler });
     return this;
   }

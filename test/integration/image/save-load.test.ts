@@ -21,7 +21,7 @@ test('docker import of a rootfs tar makes a runnable image', async () => {
   await fs.symlink('busybox', path.join(root, 'bin/sh'));
   await fs.symlink('busybox', path.join(root, 'bin/cat'));
   await fs.writeFile(path.join(root, 'motd'), 'imported!\n');
-  const tar = execFileSync('tar', ['-C', root, '-c', '.']);
+  const tar = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
   const imp = await runDocker(d.dockerHost, ['import', '-c', 'ENV PATH=/bin', '-c', 'CMD ["cat", "/motd"]', '-m', 'by test', '-', 'imported:v1'], { input: tar });
   assert.equal(imp.code, 0, imp.stderr);
   assert.match(imp.stdout, /^sha256:[0-9a-f]{64}\n$/);
