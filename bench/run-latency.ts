@@ -1,0 +1,98 @@
+/**
+ * Benchmark: `docker run --rm busybox true` (the same docker CLI) against berthd, and against Debian's
+ * dockerd side by side when one runs (../shared/bench/start-reference-dockerd starts it; pass
+ * --with-dockerd to have this script start it). Prints medians, the ratio, berthd's idle RSS and the
+ * machine memory each running container costs. Figures only: no assertions.
+ *
+ *   node dist/bench/run-latency.js [--runs 20] [--containers 10] [--with-dockerd]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bootstrapBusybox, REPO_ROOT, startBerthd } from '../test/helpers/berthd.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const RUNS = opt('--runs', 20);
+const CONTAINERS = opt('--containers', 10);
+const REF_SOCK = '/run/docker-ref.sock';
+
+function docker(host: string, argv: string[]): void {
+  const r = spawnSync('docker', argv, { env: { ...process.env, DOCKER_HOST: host, DOCKER_CLI_HINTS: 'false' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker ${argv.join(' ')} failed: ${r.stderr}`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function timeRuns(host: string): number {
+  docker(host, ['run', '--rm', 'busybox', 'true']); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    docker(host, ['run', '--rm', 'busybox', 'true']);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+function memAvailableKiB(): number {
+  return Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+}
+
+function rssKiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+}
+
+/** Machine memory per running container: MemAvailable before and after starting N sleeping containers. */
+async function perContainerKiB(host: string): Promise<number> {
+  execFileSync('sync');
+  await new Promise((r) => setTimeout(r, 500));
+  const before = memAvailableKiB();
+  const ids: string[] = [];
+  for (let i = 0; i < CONTAINERS; i++) {
+    const r = spawnSync('docker', ['run', '-d', 'busybox', 'sleep', '1000'], { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8' });
+    ids.push(r.stdout.trim());
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = memAvailableKiB();
+  docker(host, ['rm', '-f', ...ids]);
+  return (before - after) / CONTAINERS;
+}
+
+async function main(): Promise<void> {
+  const d = await startBerthd(['--log-level', 'warn']);
+  try {
+    await bootstrapBusybox(d);
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = rssKiB(d.proc.pid!);
+    const berth = timeRuns(d.dockerHost);
+    const berthPer = await perContainerKiB(d.dockerHost);
+    console.log(`berthd:  docker run --rm busybox true  median ${berth.toFixed(1)} ms over ${RUNS} runs`);
+    console.log(`berthd:  idle RSS ${(idleRss / 1024).toFixed(1)} MiB (target ≤ 65 MiB)`);
+    console.log(`berthd:  machine memory per running container ${(berthPer / 1024).toFixed(2)} MiB (target ≤ 1.5 MiB)`);
+
+    if (args.includes('--with-dockerd') && !existsSync(REF_SOCK)) {
+      execFileSync('bash', [path.join(REPO_ROOT, '../shared/bench/start-reference-dockerd')], { stdio: 'inherit' });
+    }
+    if (existsSync(REF_SOCK)) {
+      const refHost = `unix://${REF_SOCK}`;
+      const ref = timeRuns(refHost);
+      const refPer = await perContainerKiB(refHost);
+      console.log(`dockerd: docker run --rm busybox true  median ${ref.toFixed(1)} ms over ${RUNS} runs`);
+      console.log(`dockerd: machine memory per running container ${(refPer / 1024).toFixed(2)} MiB`);
+      console.log(`ratio berthd/dockerd: ${(berth / ref).toFixed(2)}× (target ≤ 0.35×)`);
+    } else {
+      console.log('dockerd: not running (start it with ../shared/bench/start-reference-dockerd or pass --with-dockerd) — no ratio');
+    }
+  } finally {
+    await d.stop();
+  }
+}
+
+await main();
