@@ -51,11 +51,9 @@ export async function mkdirInRoot(root: string, p: string, mode = 0o755): Promis
   for (const comp of parts) {
     cur = path.posix.join(cur, comp);
     const host = await resolveInRoot(root, cur);
-    try {
-      await fs.mkdir(host, { mode });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    // Everything resolveInRoot found was followed inside root; what is missing are plain names below a
+    // real directory, so creating them recursively cannot leave the root.
+    await fs.mkdir(host, { mode, recursive: true });
   }
   return resolveInRoot(root, p);
 }

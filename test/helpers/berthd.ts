@@ -202,3 +202,9 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, wh
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Builds busybox:latest on the daemon from Debian's busybox-static, with berth's own bootstrap command. */
+export async function bootstrapBusybox(d: Berthd): Promise<void> {
+  const r = await runBerth(d.dockerHost, ['image', 'bootstrap', 'busybox']);
+  if (r.code !== 0) throw new Error(`bootstrap failed (${r.code}): ${r.stderr}${r.stdout}`);
+}
