@@ -29,17 +29,52 @@ export const PS_HEADERS: Record<string, string> = {
   Platform: 'PLATFORM',
 };
 
+const byteCompare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const joinHostPort = (ip: string, port: string): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/** docker's DisplayablePorts: consecutive ports grouped into ranges, remapped host ports listed last. */
 export function displayPorts(ports: ContainerSummary['Ports']): string {
-  const sorted = [...(ports ?? [])].sort((a, b) => a.PrivatePort - b.PrivatePort || (a.PublicPort ?? 0) - (b.PublicPort ?? 0));
-  return sorted
-    .map((p) => {
-      if (p.PublicPort) {
-        const ip = p.IP ? (p.IP.includes(':') ? `[${p.IP}]:` : `${p.IP}:`) : '';
-        return `${ip}${p.PublicPort}->${p.PrivatePort}/${p.Type}`;
+  const sorted = [...(ports ?? [])].sort(
+    (a, b) =>
+      a.PrivatePort - b.PrivatePort ||
+      byteCompare(a.IP ?? '', b.IP ?? '') ||
+      (a.PublicPort ?? 0) - (b.PublicPort ?? 0) ||
+      byteCompare(a.Type, b.Type),
+  );
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const formGroup = (key: string, first: number, last: number): string => {
+    const slash = key.lastIndexOf('/');
+    const ip = slash >= 0 ? key.slice(0, slash) : '';
+    const type = slash >= 0 ? key.slice(slash + 1) : key;
+    let group = first === last ? String(first) : `${first}-${last}`;
+    if (ip) group = `${joinHostPort(ip, group)}->${group}`;
+    return `${group}/${type}`;
+  };
+  for (const p of sorted) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${joinHostPort(p.IP, String(p.PublicPort ?? 0))}->${p.PrivatePort}/${p.Type}`);
+        continue;
       }
-      return `${p.PrivatePort}/${p.Type}`;
-    })
-    .join(', ');
+      key = `${p.IP}/${p.Type}`;
+    }
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+      continue;
+    }
+    if (p.PrivatePort === g.last + 1) {
+      g.last = p.PrivatePort;
+      continue;
+    }
+    result.push(formGroup(key, g.first, g.last));
+    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+  }
+  for (const [key, g] of groups) result.push(formGroup(key, g.first, g.last));
+  return [...result, ...hostMappings].join(', ');
 }
 
 class ContainerContext extends FormatterContext {}
