@@ -6,7 +6,7 @@ import type { ImageService } from '../image/image-service.js';
 import type { RootfsManager } from '../snapshot/rootfs-manager.js';
 import type { AttachConnection, ContainerRuntime } from '../runtime/container-runtime.js';
 import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
-import { atomicWriteFile, mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
+import { mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
 import type { ContainerCreateRequest } from '../api/types/container.js';
 import { familiarName, looksLikeId, normalizeName } from '../oci/index.js';
 import { initialState, type ContainerRecord } from './container-record.js';
@@ -254,9 +254,10 @@ export class ContainerService {
       const hc = rec.hostConfig;
       const hostNetwork = hc.NetworkMode === 'host';
       const hostname = hostNetwork ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
-      await atomicWriteFile(rec.hostnamePath, hostname + '\n');
-      await atomicWriteFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, undefined, hc.ExtraHosts ?? []));
-      await atomicWriteFile(
+      // Regenerated at every start, so no fsync: a crash can only lose a file the next start rewrites.
+      await fs.writeFile(rec.hostnamePath, hostname + '\n');
+      await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, undefined, hc.ExtraHosts ?? []));
+      await fs.writeFile(
         rec.resolvConfPath,
         await resolvConf(
           {
@@ -302,7 +303,6 @@ export class ContainerService {
         sysctls: hc.Sysctls ?? undefined,
         oomScoreAdj: hc.OomScoreAdj || undefined,
       });
-      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({

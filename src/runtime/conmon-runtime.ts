@@ -481,6 +481,9 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
 
   async state(id: string): Promise<RuntimeState | null> {
     checkId(id);
+    // runc and crun keep one directory per container under --root: without it the runtime cannot know
+    // the container, and asking would cost a process spawn (~8 ms) on every create and delete.
+    if (!(await pathExists(path.join(this.runtimeRoot, id)))) return null;
     let out: string;
     try {
       out = await this.runtime(['state', id]);
@@ -498,7 +501,7 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
     checkId(id);
     const bundle = this.bundle(id);
     try {
-      await this.runtime(o.force ? ['delete', '--force', id] : ['delete', id]);
+      if (await pathExists(path.join(this.runtimeRoot, id))) await this.runtime(o.force ? ['delete', '--force', id] : ['delete', id]);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       const msg = runtimeErrorMessage(err.stderr || err.stdout);

@@ -79,6 +79,9 @@ export class ApiServer {
       path = m[2]!;
     }
     const ctx = new RequestContext(req, res, version, {}, url.searchParams, socket, head);
+    const started = performance.now();
+    const done = () => this.logger.debug('request', { method: req.method ?? '', path: url.pathname, ms: Math.round((performance.now() - started) * 10) / 10 });
+    (res ?? socket)?.once('close', done);
     try {
       if (compareVersions(version, API_VERSION) > 0) {
         throw invalidArgument(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
