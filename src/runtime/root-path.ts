@@ -1,43 +1,5 @@
 import { promises as fs, constants as fsc } from 'node:fs';
-import path from 'node:path';
-
-const MAX_SYMLINKS = 255;
-
-/**
- * Resolves `unsafePath` inside `root` as if `root` were `/`: every symlink, absolute or relative, is
- * followed within the root and `..` never climbs above it (like Go's securejoin / FollowSymlinkInScope).
- * The rootfs is untrusted, so this is how files inside it are found. Missing components are kept as they are.
- */
-export async function resolveInRoot(root: string, unsafePath: string): Promise<string> {
-  const rootAbs = path.resolve(root);
-  let pending = unsafePath.split('/').filter((p) => p !== '' && p !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = path.join(rootAbs, ...resolved, part);
-    let st;
-    try {
-      st = await fs.lstat(candidate);
-    } catch {
-      resolved.push(part);
-      continue;
-    }
-    if (!st.isSymbolicLink()) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > MAX_SYMLINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${unsafePath}`), { code: 'ELOOP' });
-    const target = await fs.readlink(candidate);
-    if (target.startsWith('/')) resolved.length = 0;
-    pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
-  }
-  return path.join(rootAbs, ...resolved);
-}
+import { resolveInRoot } from '../util/path-in-root.js';
 
 /**
  * Reads a regular file of an untrusted root, or returns undefined when it does not exist. The last
@@ -70,3 +32,5 @@ export async function readFileInRoot(root: string, unsafePath: string, maxBytes 
     await fh.close();
   }
 }
+
+export { resolveInRoot };

@@ -6,7 +6,8 @@ import path from 'node:path';
  * were `/`, so an absolute or `..`-climbing link can never lead out of the root (Docker's
  * FollowSymlinkInScope). Returns a host path under root. Missing trailing components are kept as they are.
  */
-export async function resolveInRoot(root: string, p: string, maxLinks = 255): Promise<string> {
+export async function resolveInRoot(rootIn: string, p: string, maxLinks = 255): Promise<string> {
+  const root = path.resolve(rootIn);
   const parts = p.split('/').filter((c) => c !== '' && c !== '.');
   const resolved: string[] = [];
   let links = 0;
@@ -26,7 +27,7 @@ export async function resolveInRoot(root: string, p: string, maxLinks = 255): Pr
       return path.join(root, ...normalise(resolved));
     }
     if (st.isSymbolicLink()) {
-      if (++links > maxLinks) throw new Error(`too many levels of symbolic links: ${p}`);
+      if (++links > maxLinks) throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
       const target = await fs.readlink(candidate);
       const targetParts = target.split('/').filter((c) => c !== '' && c !== '.');
       if (target.startsWith('/')) resolved.length = 0;
