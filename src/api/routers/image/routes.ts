@@ -113,7 +113,12 @@ export function imageRoutes(r: Router, b: ImageBackend): void {
       let input: NodeJS.ReadableStream = ctx.req;
       const first = await peek(ctx.req);
       if (first && first[0] === 0x1f && first[1] === 0x8b) input = ctx.req.pipe(createGunzip());
-      const lines = await images.load(input as never, quiet ? undefined : (line) => res.write(JSON.stringify({ status: line }) + '\n'));
+      // Docker's progress message for a layer: {"status":"Loading layer","id":"<12 hex>",…}
+      const progress = (line: string) => {
+        const m = /^Loading layer (\w+)$/.exec(line);
+        res.write(JSON.stringify(m ? { status: 'Loading layer', progressDetail: {}, id: m[1] } : { status: line }) + '\n');
+      };
+      const lines = await images.load(input as never, quiet ? undefined : progress);
       for (const l of lines) res.write(JSON.stringify({ stream: l + '\n' }) + '\n');
       res.end();
     } catch (err) {
