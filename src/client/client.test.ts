@@ -20,6 +20,11 @@ before(async () => {
   server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     if (req.url === '/v1.43/_ping') return void res.end('OK');
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'API-Version': '1.41' });
+      return void res.end('OK');
+    }
+    if (req.url === '/v1.41/version') return void res.end('{"Version":"old","ApiVersion":"1.41","Os":"linux","Arch":"amd64"}');
     if (req.url?.startsWith('/v1.43/containers/missing/json')) {
       res.writeHead(404, { 'Content-Type': 'application/json' });
       return void res.end('{"message":"No such container: missing"}\n');
@@ -73,6 +78,19 @@ test('ping and JSON bodies', async () => {
   const res = (await client.containerCreate({ Image: 'busybox' }, 'web')) as unknown as { Id: string; echo: { Image: string } };
   assert.equal(res.Id, 'abc');
   assert.equal(res.echo.Image, 'busybox');
+});
+
+test('without a fixed version the client negotiates down to the daemon API version', async () => {
+  const saved = process.env.DOCKER_API_VERSION;
+  delete process.env.DOCKER_API_VERSION;
+  try {
+    const c = new EngineClient({ host: client.host });
+    const v = await c.version();
+    assert.equal(v.Version, 'old');
+    assert.equal(c.transport.version, '1.41');
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_API_VERSION = saved;
+  }
 });
 
 test('error responses become ApiError with status and message', async () => {

@@ -24,6 +24,7 @@ export const API_VERSION = '1.43';
 export interface ClientOptions {
   /** unix:///path or tcp://host:port; defaults to DOCKER_HOST, then the berthd socket. */
   host?: string;
+  /** A fixed API version (else DOCKER_API_VERSION, else negotiated down from 1.43 with the daemon). */
   version?: string;
 }
 
@@ -44,7 +45,8 @@ export class EngineClient {
 
   constructor(opts: ClientOptions = {}) {
     this.host = resolveHost(opts.host);
-    this.transport = new Transport(parseHost(this.host), opts.version ?? (process.env.DOCKER_API_VERSION || API_VERSION));
+    const fixed = opts.version ?? process.env.DOCKER_API_VERSION;
+    this.transport = new Transport(parseHost(this.host), fixed || API_VERSION, !fixed);
   }
 
   request(method: string, path: string, opts?: RequestOptions): Promise<http.IncomingMessage> {

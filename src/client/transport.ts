@@ -39,10 +39,37 @@ export function buildPath(version: string, path: string, query?: Query): string 
 const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
 
 export class Transport {
+  private negotiation?: Promise<void>;
+
+  /**
+   * `version` is the highest API version the client speaks; with `negotiate`, the first request pings
+   * the daemon (unversioned /_ping) and lowers it to the daemon's API-Version, as the docker CLI does.
+   */
   constructor(
     readonly address: DaemonAddress,
-    readonly version: string,
+    public version: string,
+    private readonly negotiate = false,
   ) {}
+
+  private ready(): Promise<void> {
+    if (!this.negotiate) return Promise.resolve();
+    this.negotiation ??= new Promise<void>((resolve, reject) => {
+      const opts = this.baseOptions('GET', '/_ping', {});
+      opts.path = '/_ping';
+      let connected = false;
+      const req = http.request(opts, (res) => {
+        const server = String(res.headers['api-version'] ?? '');
+        if (/^\d+\.\d+$/.test(server) && compareVersions(server, this.version) < 0) this.version = server;
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', resolve);
+      });
+      req.on('socket', (sock) => sock.once('connect', () => (connected = true)));
+      req.on('error', (e) => (connected ? resolve() : reject(this.wrapError(e))));
+      req.end();
+    });
+    return this.negotiation;
+  }
 
   private baseOptions(method: string, path: string, opts: RequestOptions): http.RequestOptions {
     const headers: Record<string, string> = { 'User-Agent': 'berth-cli', ...(opts.headers ?? {}) };
@@ -83,7 +110,8 @@ export class Transport {
   }
 
   /** Sends a request; resolves with the response once its status is known to be a success. */
-  request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    await this.ready();
     return new Promise((resolve, reject) => {
       let connected = false;
       const req = http.request(this.baseOptions(method, path, opts), (res) => {
@@ -101,7 +129,8 @@ export class Transport {
    * 101, hands back the raw socket (plus any bytes read past the headers). A daemon that answers 200
    * without upgrading still gets its body used as the output stream.
    */
-  hijack(method: string, path: string, opts: RequestOptions = {}): Promise<{ socket: Duplex; head: Buffer }> {
+  async hijack(method: string, path: string, opts: RequestOptions = {}): Promise<{ socket: Duplex; head: Buffer }> {
+    await this.ready();
     return new Promise((resolve, reject) => {
       const base = this.baseOptions(method, path, opts);
       base.headers = { ...(base.headers as Record<string, string>), Connection: 'Upgrade', Upgrade: 'tcp' };
@@ -118,6 +147,12 @@ export class Transport {
       else req.end();
     });
   }
+}
+
+export function compareVersions(a: string, b: string): number {
+  const [a1, a2] = a.split('.').map(Number);
+  const [b1, b2] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {

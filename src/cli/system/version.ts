@@ -81,8 +81,6 @@ export const versionCommand: CommandDef = {
   flags: [{ name: 'format', short: 'f', type: 'string', description: 'Format output using a custom template' }],
   async run(ctx, flags) {
     const client = ctx.client();
-    const apiVersion = client.transport.version;
-    const c = clientInfo(apiVersion);
     let server: VersionResponse | undefined;
     let failure: unknown;
     try {
@@ -90,6 +88,8 @@ export const versionCommand: CommandDef = {
     } catch (e) {
       failure = e;
     }
+    // after the first request: the version may have been negotiated down
+    const c = clientInfo(client.transport.version);
     const format = flags.string('format');
     if (format) {
       const body = format === 'json' ? '{{json .}}' : format;
