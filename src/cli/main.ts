@@ -60,32 +60,45 @@ function checkArgs(def: CommandDef, args: string[], commandPath: string, useLine
   }
 }
 
-function helpText(def: CommandDef, commandPath: string, useLine: string): string {
+function helpText(def: CommandDef, useLine: string): string {
   const aliases = [def.path, ...(def.aliases ?? [])].map((p) => `${PROGRAM} ${p.join(' ')}`);
-  let s = `\nUsage:  ${useLine}\n\n${def.short}\n`;
+  let s = `Usage:  ${useLine}\n\n${def.short}\n`;
   if (aliases.length > 1) s += `\nAliases:\n  ${aliases.join(', ')}\n`;
   if (def.flags?.length) s += `\nOptions:\n${flagUsages(def.flags)}\n`;
-  void commandPath;
   return s;
 }
 
+const COMMON = ['run', 'ps', 'images', 'version', 'info'];
+
+/** `berth` / `berth --help`, laid out like docker's. */
 function mainHelp(): string {
-  const lines = COMMANDS.filter((c) => c.aliases?.some((a) => a.length === 1)).map((c) => {
-    const name = c.aliases?.find((a) => a.length === 1)?.[0] ?? c.path.join(' ');
-    return `  ${name.padEnd(12)}${c.short}`;
-  });
-  lines.sort();
+  const top = new Map<string, string>();
+  for (const c of COMMANDS) {
+    const name = [c.path, ...(c.aliases ?? [])].find((p) => p.length === 1)?.[0];
+    if (name && !GROUPS[name]) top.set(name, c.short);
+  }
+  const line = (name: string, text: string): string => `  ${name.padEnd(12)}${text}\n`;
+  const common = COMMON.filter((n) => top.has(n)).map((n) => line(n, top.get(n)!)).join('');
+  const others = [...top.keys()]
+    .filter((n) => !COMMON.includes(n))
+    .sort()
+    .map((n) => line(n, top.get(n)!))
+    .join('');
+  const groups = Object.entries(GROUPS)
+    .map(([k, v]) => line(k, v))
+    .join('');
   return (
-    `\nUsage:  ${PROGRAM} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n${lines.join('\n')}\n\n` +
-    `Management Commands:\n${Object.entries(GROUPS)
-      .map(([k, v]) => `  ${k.padEnd(12)}${v}`)
-      .join('\n')}\n\nGlobal Options:\n${flagUsages(GLOBAL_FLAGS)}\n\nRun '${PROGRAM} COMMAND --help' for more information on a command.\n`
+    `Usage:  ${PROGRAM} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\n` +
+    `Common Commands:\n${common}\nManagement Commands:\n${groups}\nCommands:\n${others}\n` +
+    `Global Options:\n${flagUsages(GLOBAL_FLAGS)}\n\nRun '${PROGRAM} COMMAND --help' for more information on a command.\n`
   );
 }
 
 function groupHelp(group: string): string {
-  const subs = COMMANDS.filter((c) => c.path[0] === group && c.path.length === 2).map((c) => `  ${c.path[1].padEnd(12)}${c.short}`);
-  return `\nUsage:  ${PROGRAM} ${group} COMMAND\n\n${GROUPS[group]}\n\nCommands:\n${subs.join('\n')}\n\nRun '${PROGRAM} ${group} COMMAND --help' for more information on a command.\n`;
+  const subs = COMMANDS.filter((c) => c.path[0] === group && c.path.length === 2)
+    .map((c) => `  ${c.path[1].padEnd(12)}${c.short}`)
+    .sort();
+  return `Usage:  ${PROGRAM} ${group} COMMAND\n\n${GROUPS[group]}\n\nCommands:\n${subs.join('\n')}\n\nRun '${PROGRAM} ${group} COMMAND --help' for more information on a command.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -149,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
     if (parsed.help) {
-      io.out(helpText(def, commandPath, useLine));
+      io.out(helpText(def, useLine));
       return 0;
     }
     checkArgs(def, parsed.args, commandPath, useLine);
