@@ -97,8 +97,11 @@ export const rmCommand: CommandDef = {
         await ctx.client().containerRemove(n, { force, v: flags.bool('volumes'), link: flags.bool('link') });
         ctx.out(`${name}\n`);
       } catch (err) {
-        // docker rm -f of a container that does not exist is not an error
-        if (force && err instanceof ApiError && err.status === 404) continue;
+        // docker rm -f of a container that does not exist: the error is printed, the exit code stays 0
+        if (force && err instanceof ApiError && err.status === 404) {
+          ctx.err(`${errorText(err)}\n`);
+          continue;
+        }
         if (!(err instanceof ApiError) && !(err instanceof StatusError)) throw err;
         ctx.err(`${errorText(err)}\n`);
         failed.push(name);

@@ -27,9 +27,20 @@ export function renderList<R>(opts: ListFormat<R>): string {
   const { table, body } = splitTableFormat(resolveFormat(opts.format, opts.defaultTable, !!opts.quiet, opts.quietFormat));
   const tmpl = compileTemplate(body, opts.prefixes);
   let out = '';
-  for (const row of opts.rows) out += `${execTemplate(tmpl, row, opts.prefixes)}\n`;
+  // docker's formatter contexts marshal themselves with json.Marshal, which escapes <, > and &
+  const wholeRowJson = body.trim() === '{{json .}}';
+  for (const row of opts.rows) out += `${wholeRowJson ? marshalRow(row) : execTemplate(tmpl, row, opts.prefixes)}\n`;
   if (!table) return out;
   return tabwrite(`${execHeader(tmpl, headerContext(opts.headers))}\n${out}`);
+}
+
+function marshalRow(row: unknown): string {
+  return JSON.stringify(row)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** The header object: every field renders as its title; `.Label "x"` as x, as docker's does. */
