@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { FrameDecoder } from '../../util/index.js';
+import { FrameDecoder } from '../../util/stream-framing.js';
 import type { CommandIO } from '../command.js';
 
 /**

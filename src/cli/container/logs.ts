@@ -1,7 +1,7 @@
 import type { CommandDef } from '../command.js';
 import { StatusError } from '../command.js';
 import { TimestampError, getTimestamp } from '../timestamps.js';
-import { FrameDecoder } from '../../util/index.js';
+import { FrameDecoder } from '../../util/stream-framing.js';
 
 /** `logs`: raw when the container has a TTY, else demultiplexed onto stdout and stderr. */
 export const logsCommand: CommandDef = {

@@ -1,5 +1,4 @@
 import { type CommandDef, StatusError } from '../command.js';
-import { BUSYBOX_CHANGES, buildBusyboxRootfs } from './busybox-rootfs.js';
 import { displayJsonMessages } from './json-messages.js';
 
 /**
@@ -18,6 +17,8 @@ export const bootstrapCommand: CommandDef = {
   ],
   async run(ctx, flags, [what]) {
     if (what !== 'busybox') throw new StatusError(`unknown bootstrap image "${what}": only "busybox" is available`, 1);
+    // loaded here, not at start-up: only this command needs tar-stream
+    const { BUSYBOX_CHANGES, buildBusyboxRootfs } = await import('./busybox-rootfs.js');
     const tar = await buildBusyboxRootfs();
     const res = await ctx.client().imageImport(tar, { repo: flags.string('tag'), changes: BUSYBOX_CHANGES });
     await displayJsonMessages(ctx, res, flags.bool('quiet') ? () => undefined : ctx.out);
