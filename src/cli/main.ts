@@ -101,7 +101,21 @@ function groupHelp(group: string): string {
   return `Usage:  ${PROGRAM} ${group} COMMAND\n\n${GROUPS[group]}\n\nCommands:\n${subs.join('\n')}\n\nRun '${PROGRAM} ${group} COMMAND --help' for more information on a command.\n`;
 }
 
+/** A closed pipe on stdout (`berth … | head -1`) ends the CLI as docker's does: one line, exit 1. */
+function handleBrokenPipes(): void {
+  for (const [stream, name] of [
+    [process.stdout, '/dev/stdout'],
+    [process.stderr, '/dev/stderr'],
+  ] as const) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' && name === '/dev/stdout') process.stderr.write(`write ${name}: broken pipe\n`);
+      process.exit(1);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  handleBrokenPipes();
   const io = {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -27,10 +27,13 @@ test('image bootstrap busybox builds busybox:latest quickly', async () => {
 });
 
 test('run --rm busybox echo hello', async () => {
-  const r = await berth(['run', '--rm', 'busybox', 'echo', 'hello']);
+  const r = await berth(['run', '--rm', '--name', 'rmme', 'busybox', 'echo', 'hello']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'hello\n');
   assert.equal(r.stderr, '');
+  // run --rm returns once the container is gone (wait condition "removed")
+  const ps = await berth(['ps', '-a', '-q', '--filter', 'name=rmme']);
+  assert.equal(ps.stdout, '');
 });
 
 test("run exits with the container's code and splits stdout from stderr", async () => {
