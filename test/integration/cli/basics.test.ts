@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Berthd, eventually, runBerth, startBerthd } from '../../helpers/berthd.js';
+import { type Berthd, bootstrapBusybox, eventually, runBerth, startBerthd } from '../../helpers/berthd.js';
 
 /**
  * The berth CLI against a real berthd: bootstrap, run (foreground, --rm, exit codes), ps/images tables,
@@ -11,19 +11,23 @@ const berth = (args: string[], opts?: { input?: string; timeoutMs?: number }) =>
 
 before(async () => {
   d = await startBerthd();
+  await bootstrapBusybox(d);
 });
 after(async () => {
   await d?.stop();
 });
 
-test('image bootstrap busybox builds busybox:latest quickly', async () => {
+test('image bootstrap busybox builds a busybox image quickly', async () => {
   const t0 = Date.now();
-  const r = await berth(['image', 'bootstrap', 'busybox']);
+  const r = await berth(['image', 'bootstrap', '--tag', 'boot/busybox:1', 'busybox']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Date.now() - t0 < 5000, 'bootstrap is fast');
-  const cfg = await berth(['image', 'inspect', '-f', '{{json .Config.Cmd}} {{index .Config.Env 0}}', 'busybox']);
+  assert.match(r.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  const cfg = await berth(['image', 'inspect', '-f', '{{json .Config.Cmd}} {{index .Config.Env 0}}', 'boot/busybox:1']);
   assert.equal(cfg.code, 0, cfg.stderr);
   assert.equal(cfg.stdout, '["sh"] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
+  const rmi = await berth(['rmi', 'boot/busybox:1']);
+  assert.equal(rmi.code, 0, rmi.stderr);
 });
 
 test('run --rm busybox echo hello', async () => {
@@ -134,7 +138,7 @@ test('images table and --format', async () => {
   assert.match(r.stdout, /^REPOSITORY   TAG       IMAGE ID       CREATED\s+SIZE\n/);
   assert.match(r.stdout, /\nbusybox      latest    [0-9a-f]{12}   .+ ago\s+\d+(\.\d+)?MB\n/);
   const f = await berth(['images', '--format', '{{.Repository}}:{{.Tag}}']);
-  assert.equal(f.stdout, 'busybox:latest\n');
+  assert.match(f.stdout, /^busybox:latest$/m);
 });
 
 test('cannot connect: docker sentence with berth, exit 1', async () => {
