@@ -10,6 +10,7 @@ import {
   stopCommand,
   waitCommand,
 } from './container/lifecycle.js';
+import { execCommand } from './container/exec.js';
 import { logsCommand } from './container/logs.js';
 import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
@@ -33,6 +34,7 @@ export const COMMANDS: CommandDef[] = [
   renameCommand,
   waitCommand,
   attachCommand,
+  execCommand,
   logsCommand,
   psCommand,
   containerPruneCommand,

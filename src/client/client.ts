@@ -9,6 +9,7 @@ import type {
   ContainerSummary,
   CreateResponse,
   EventMessage,
+  ExecCreateBody,
   ImageDeleteItem,
   ImageHistoryItem,
   ImageSummary,
@@ -147,6 +148,19 @@ export class EngineClient {
   }
   containerLogs(id: string, q: Query, signal?: AbortSignal): Promise<Readable> {
     return this.request('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: q, signal });
+  }
+  execCreate(id: string, body: ExecCreateBody): Promise<{ Id: string }> {
+    return this.json('POST', `/containers/${encodeURIComponent(id)}/exec`, { json: body });
+  }
+  /** Starts an exec; attached (not detached) it hijacks the connection like attach. */
+  execStartAttached(execId: string, tty: boolean): Promise<{ socket: Duplex; head: Buffer }> {
+    return this.transport.hijack('POST', `/exec/${encodeURIComponent(execId)}/start`, { json: { Detach: false, Tty: tty } });
+  }
+  execStartDetached(execId: string, tty: boolean): Promise<void> {
+    return this.send('POST', `/exec/${encodeURIComponent(execId)}/start`, { json: { Detach: true, Tty: tty } });
+  }
+  execInspect(execId: string): Promise<{ ExitCode: number | null; Running: boolean }> {
+    return this.json('GET', `/exec/${encodeURIComponent(execId)}/json`);
   }
   containerPrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/containers/prune', { query: { filters: filtersQuery(filters) } });

@@ -160,3 +160,17 @@ export interface ImageDeleteItem {
   Untagged?: string;
   Deleted?: string;
 }
+
+export interface ExecCreateBody {
+  User?: string;
+  Privileged?: boolean;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Detach?: boolean;
+  DetachKeys?: string;
+  Env?: string[];
+  WorkingDir?: string;
+  Cmd: string[];
+}
