@@ -16,6 +16,7 @@ import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
 import { bootstrapCommand } from './image/bootstrap.js';
 import { imagesCommand } from './image/images.js';
+import { pullCommand } from './image/pull.js';
 import { historyCommand, imagePruneCommand, importCommand, loadCommand, rmiCommand, saveCommand, tagCommand } from './image/manage.js';
 import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
@@ -40,6 +41,7 @@ export const COMMANDS: CommandDef[] = [
   containerPruneCommand,
   containerInspectCommand,
   imagesCommand,
+  pullCommand,
   rmiCommand,
   tagCommand,
   saveCommand,

@@ -68,7 +68,7 @@ function helpText(def: CommandDef, useLine: string): string {
   return s;
 }
 
-const COMMON = ['run', 'ps', 'images', 'version', 'info'];
+const COMMON = ['run', 'exec', 'ps', 'pull', 'images', 'version', 'info'];
 
 /** `berth` / `berth --help`, laid out like docker's. */
 function mainHelp(): string {

@@ -145,6 +145,7 @@ export interface JsonMessage {
   stream?: string;
   id?: string;
   progress?: string;
+  progressDetail?: { current?: number; total?: number };
   error?: string;
   errorDetail?: { message: string; code?: number };
   aux?: unknown;

@@ -47,6 +47,7 @@ export async function pullImage(ctx: CommandContext, client: EngineClient, ref: 
   for await (const msg of progressMessages(res)) {
     if (msg.error || msg.errorDetail) throw new Error(msg.errorDetail?.message ?? msg.error ?? 'unknown error');
     if (quiet || !msg.status) continue;
+    if (msg.progressDetail && (msg.progressDetail.current || msg.progressDetail.total)) continue;
     write(msg.id ? `${msg.id}: ${msg.status}${msg.progress ? ` ${msg.progress}` : ''}\n` : `${msg.status}\n`);
   }
 }
