@@ -12,6 +12,7 @@ import {
 } from './container/lifecycle.js';
 import { execCommand } from './container/exec.js';
 import { logsCommand } from './container/logs.js';
+import { portCommand } from './container/port.js';
 import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
 import { bootstrapCommand } from './image/bootstrap.js';
@@ -37,6 +38,7 @@ export const COMMANDS: CommandDef[] = [
   attachCommand,
   execCommand,
   logsCommand,
+  portCommand,
   psCommand,
   containerPruneCommand,
   containerInspectCommand,
