@@ -12,6 +12,7 @@ import {
 } from './container/lifecycle.js';
 import { execCommand } from './container/exec.js';
 import { logsCommand } from './container/logs.js';
+import { commitCommand, diffCommand, exportCommand, pauseCommand, topCommand, unpauseCommand } from './container/more.js';
 import { portCommand } from './container/port.js';
 import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
@@ -39,6 +40,12 @@ export const COMMANDS: CommandDef[] = [
   execCommand,
   logsCommand,
   portCommand,
+  pauseCommand,
+  unpauseCommand,
+  topCommand,
+  exportCommand,
+  diffCommand,
+  commitCommand,
   psCommand,
   containerPruneCommand,
   containerInspectCommand,

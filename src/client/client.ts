@@ -149,6 +149,29 @@ export class EngineClient {
   containerLogs(id: string, q: Query, signal?: AbortSignal): Promise<Readable> {
     return this.request('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: q, signal });
   }
+  containerPause(id: string): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/pause`);
+  }
+  containerUnpause(id: string): Promise<void> {
+    return this.send('POST', `/containers/${encodeURIComponent(id)}/unpause`);
+  }
+  containerTop(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/top`, { query: { ps_args: psArgs } });
+  }
+  containerExport(id: string): Promise<Readable> {
+    return this.request('GET', `/containers/${encodeURIComponent(id)}/export`);
+  }
+  containerChanges(id: string): Promise<Array<{ Path: string; Kind: number }> | null> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/changes`);
+  }
+  /** POST /commit: a new image from a container's changes. */
+  commit(q: { container: string; repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] }): Promise<{ Id: string }> {
+    const extra = (q.changes ?? []).map((c) => `changes=${encodeURIComponent(c)}`).join('&');
+    return this.json('POST', `/commit${extra ? `?${extra}` : ''}`, {
+      query: { container: q.container, repo: q.repo, tag: q.tag, comment: q.comment, author: q.author, pause: q.pause ?? true },
+      json: {},
+    });
+  }
   execCreate(id: string, body: ExecCreateBody): Promise<{ Id: string }> {
     return this.json('POST', `/containers/${encodeURIComponent(id)}/exec`, { json: body });
   }
