@@ -86,6 +86,7 @@ export interface ContainerCreateBody {
   Labels?: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  Healthcheck?: Record<string, unknown>;
   HostConfig?: HostConfig;
   NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> };
 }

@@ -67,3 +67,21 @@ test('env files: comments, blanks, pass-through names, before -e', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('resource flags: sizes, cpus, ulimits, sysctls, mounts, healthcheck', async () => {
+  const { ramInBytes, parseMount } = await import('./create-options.js');
+  assert.equal(ramInBytes('512m'), 512 * 1024 * 1024);
+  assert.equal(ramInBytes('1.5g'), 1.5 * 1024 ** 3);
+  assert.equal(ramInBytes('100'), 100);
+  assert.equal(ramInBytes('foo'), undefined);
+  const r = build(['-m', '64m', '--cpus', '0.5', '--ulimit', 'nofile=100:200', '--sysctl', 'net.ipv4.ip_forward=1', '--health-cmd', 'true', '--health-interval', '5s', 'busybox']);
+  assert.equal(r.body.HostConfig?.Memory, 64 * 1024 * 1024);
+  assert.equal(r.body.HostConfig?.NanoCpus, 5e8);
+  assert.deepEqual(r.body.HostConfig?.Ulimits, [{ Name: 'nofile', Soft: 100, Hard: 200 }]);
+  assert.deepEqual(r.body.HostConfig?.Sysctls, { 'net.ipv4.ip_forward': '1' });
+  assert.deepEqual(r.body.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 5e9, Timeout: undefined, StartPeriod: undefined, Retries: undefined });
+  assert.deepEqual(parseMount('type=bind,source=/a,target=/b,readonly'), { Type: 'bind', Source: '/a', Target: '/b', ReadOnly: true });
+  assert.deepEqual(parseMount('type=tmpfs,dst=/t,tmpfs-size=1m'), { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576 } });
+  assert.throws(() => build(['-m', 'foo', 'busybox']), /invalid argument "foo" for "-m, --memory" flag: invalid size: 'foo'/);
+  assert.throws(() => parseMount('type=bind'), /target is required/);
+});

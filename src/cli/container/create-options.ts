@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody, HostConfig } from '../../client/index.js';
 import { UsageError } from '../command.js';
-import type { FlagSpec, ParsedFlags } from '../flags.js';
+import { FlagError, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { parseGoDuration } from '../timestamps.js';
 
 /**
  * The flags `run` and `create` share, and their translation into the create request body, as the
@@ -10,6 +11,29 @@ import type { FlagSpec, ParsedFlags } from '../flags.js';
  */
 export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'add-host', type: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
+  { name: 'cpu-shares', short: 'c', type: 'int', description: 'CPU shares (relative weight)' },
+  { name: 'cpus', type: 'string', valueName: 'decimal', description: 'Number of CPUs' },
+  { name: 'device', type: 'list', description: 'Add a host device to the container' },
+  { name: 'group-add', type: 'list', description: 'Add additional groups to join' },
+  { name: 'health-cmd', type: 'string', description: 'Command to run to check health' },
+  { name: 'health-interval', type: 'string', valueName: 'duration', description: 'Time between running the check (ms|s|m|h) (default 0s)' },
+  { name: 'health-retries', type: 'int', description: 'Consecutive failures needed to report unhealthy' },
+  { name: 'health-start-period', type: 'string', valueName: 'duration', description: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { name: 'health-timeout', type: 'string', valueName: 'duration', description: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
+  { name: 'ipc', type: 'string', description: 'IPC mode to use' },
+  { name: 'log-driver', type: 'string', description: 'Logging driver for the container' },
+  { name: 'log-opt', type: 'list', description: 'Log driver options' },
+  { name: 'memory', short: 'm', type: 'string', valueName: 'bytes', description: 'Memory limit' },
+  { name: 'memory-swap', type: 'string', valueName: 'bytes', description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
+  { name: 'mount', type: 'list', valueName: 'mount', description: 'Attach a filesystem mount to the container' },
+  { name: 'no-healthcheck', type: 'bool', description: 'Disable any container-specified HEALTHCHECK' },
+  { name: 'pid', type: 'string', description: 'PID namespace to use' },
+  { name: 'pids-limit', type: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
+  { name: 'security-opt', type: 'list', description: 'Security Options' },
+  { name: 'shm-size', type: 'string', valueName: 'bytes', description: 'Size of /dev/shm' },
+  { name: 'sysctl', type: 'list', valueName: 'map', description: 'Sysctl options' },
+  { name: 'ulimit', type: 'list', valueName: 'ulimit', description: 'Ulimit options' },
+  { name: 'uts', type: 'string', description: 'UTS namespace to use' },
   { name: 'attach', short: 'a', type: 'list', description: 'Attach to STDIN, STDOUT or STDERR' },
   { name: 'cap-add', type: 'list', description: 'Add Linux capabilities' },
   { name: 'cap-drop', type: 'list', description: 'Drop Linux capabilities' },
@@ -137,6 +161,114 @@ export function parsePublish(spec: string): Array<{ port: string; binding: { Hos
   return out;
 }
 
+/** go-units RAMInBytes: "512m", "1.5g", "100k" (binary multiples); undefined when malformed. */
+export function ramInBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
+  if (!m) return undefined;
+  const mult: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+  return Math.trunc(Number(m[1]) * (m[2] ? mult[m[2].toLowerCase()] : 1));
+}
+
+function sizeFlag(flags: ParsedFlags, name: string, title: string, allowMinusOne = false): number | undefined {
+  if (!flags.isSet(name)) return undefined;
+  const v = flags.string(name);
+  if (allowMinusOne && v === '-1') return -1;
+  const n = ramInBytes(v);
+  if (n === undefined) throw new FlagError(`invalid argument "${v}" for "${title}" flag: invalid size: '${v}'`);
+  return n;
+}
+
+function durationFlag(flags: ParsedFlags, name: string): number | undefined {
+  if (!flags.isSet(name)) return undefined;
+  const v = flags.string(name);
+  const ns = parseGoDuration(v);
+  if (ns === undefined) {
+    const unit = /^[+-]?[\d.]+([^\d.]+)/.exec(v)?.[1];
+    const why = unit ? `unknown unit "${unit}" in duration "${v}"` : /^[+-]?[\d.]+$/.test(v) ? `missing unit in duration "${v}"` : `invalid duration "${v}"`;
+    throw new FlagError(`invalid argument "${v}" for "--${name}" flag: time: ${why}`);
+  }
+  return ns;
+}
+
+/** --mount type=bind,source=/a,target=/b,readonly … → a HostConfig.Mounts entry. */
+export function parseMount(spec: string): Record<string, unknown> {
+  const mount: Record<string, unknown> = { Type: 'volume' };
+  const bind: Record<string, unknown> = {};
+  const volume: Record<string, unknown> = {};
+  const tmpfs: Record<string, unknown> = {};
+  for (const field of spec.split(',')) {
+    const eq = field.indexOf('=');
+    const key = (eq >= 0 ? field.slice(0, eq) : field).trim().toLowerCase();
+    const value = eq >= 0 ? field.slice(eq + 1) : '';
+    const bool = (): boolean => eq < 0 || ['1', 'true', 't', 'True', 'TRUE'].includes(value);
+    switch (key) {
+      case 'type':
+        mount.Type = value;
+        break;
+      case 'source':
+      case 'src':
+        mount.Source = value;
+        break;
+      case 'target':
+      case 'dst':
+      case 'destination':
+        mount.Target = value;
+        break;
+      case 'readonly':
+      case 'ro':
+        mount.ReadOnly = bool();
+        break;
+      case 'consistency':
+        mount.Consistency = value;
+        break;
+      case 'bind-propagation':
+        bind.Propagation = value;
+        break;
+      case 'bind-recursive':
+        if (value === 'disabled') bind.NonRecursive = true;
+        break;
+      case 'volume-nocopy':
+        volume.NoCopy = bool();
+        break;
+      case 'volume-driver':
+        volume.DriverConfig = { Name: value };
+        break;
+      case 'volume-label': {
+        const [k, v = ''] = value.split('=');
+        volume.Labels = { ...((volume.Labels as object) ?? {}), [k]: v };
+        break;
+      }
+      case 'tmpfs-size': {
+        const n = ramInBytes(value);
+        if (n === undefined) throw new UsageError(`invalid value for ${key}: ${value}`);
+        tmpfs.SizeBytes = n;
+        break;
+      }
+      case 'tmpfs-mode':
+        tmpfs.Mode = parseInt(value, 8);
+        break;
+      default:
+        throw new FlagError(`invalid argument "${spec}" for "--mount" flag: unexpected key '${key}' in '${field}'`);
+    }
+  }
+  if (!mount.Target) throw new FlagError(`invalid argument "${spec}" for "--mount" flag: target is required`);
+  if (Object.keys(bind).length) mount.BindOptions = bind;
+  if (Object.keys(volume).length) mount.VolumeOptions = volume;
+  if (Object.keys(tmpfs).length) mount.TmpfsOptions = tmpfs;
+  return mount;
+}
+
+function parseUlimit(u: string): { Name: string; Soft: number; Hard: number } {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(u);
+  if (!m) throw new FlagError(`invalid argument "${u}" for "--ulimit" flag: invalid ulimit argument: ${u}`);
+  return { Name: m[1], Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+}
+
+function parseDevice(d: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const [host, container = host, perms = 'rwm'] = d.split(':');
+  return { PathOnHost: host, PathInContainer: container, CgroupPermissions: perms };
+}
+
 export function buildCreateRequest(flags: ParsedFlags, args: string[], env: NodeJS.ProcessEnv): CreateRequest {
   const [image, ...cmd] = args;
   const lookup = (k: string): string | undefined => env[k];
@@ -199,6 +331,48 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
     ExtraHosts: flags.list('add-host').length ? flags.list('add-host') : undefined,
   };
   if (flags.isSet('init')) hostConfig.Init = flags.bool('init');
+  const memory = sizeFlag(flags, 'memory', '-m, --memory');
+  if (memory !== undefined) hostConfig.Memory = memory;
+  const swap = sizeFlag(flags, 'memory-swap', '--memory-swap', true);
+  if (swap !== undefined) hostConfig.MemorySwap = swap;
+  const shm = sizeFlag(flags, 'shm-size', '--shm-size');
+  if (shm !== undefined) hostConfig.ShmSize = shm;
+  if (flags.isSet('cpus')) {
+    const cpus = Number(flags.string('cpus'));
+    if (!Number.isFinite(cpus)) throw new FlagError(`invalid argument "${flags.string('cpus')}" for "--cpus" flag: failed to parse ${flags.string('cpus')} as a rational number`);
+    hostConfig.NanoCpus = Math.round(cpus * 1e9);
+  }
+  if (flags.isSet('cpu-shares')) hostConfig.CpuShares = flags.int('cpu-shares');
+  if (flags.isSet('pids-limit')) hostConfig.PidsLimit = flags.int('pids-limit');
+  const sysctls = flags.list('sysctl');
+  if (sysctls.length) {
+    hostConfig.Sysctls = Object.fromEntries(
+      sysctls.map((x) => {
+        const eq = x.indexOf('=');
+        if (eq < 0) throw new FlagError(`invalid argument "${x}" for "--sysctl" flag: sysctl '${x}' is not allowed`);
+        return [x.slice(0, eq), x.slice(eq + 1)];
+      }),
+    );
+  }
+  if (flags.list('security-opt').length) hostConfig.SecurityOpt = flags.list('security-opt');
+  if (flags.list('group-add').length) hostConfig.GroupAdd = flags.list('group-add');
+  if (flags.list('ulimit').length) hostConfig.Ulimits = flags.list('ulimit').map(parseUlimit);
+  if (flags.list('device').length) hostConfig.Devices = flags.list('device').map(parseDevice);
+  if (flags.list('mount').length) hostConfig.Mounts = flags.list('mount').map(parseMount);
+  if (flags.string('ipc')) hostConfig.IpcMode = flags.string('ipc');
+  if (flags.string('pid')) hostConfig.PidMode = flags.string('pid');
+  if (flags.string('uts')) hostConfig.UTSMode = flags.string('uts');
+  if (flags.string('log-driver') || flags.list('log-opt').length) {
+    hostConfig.LogConfig = {
+      Type: flags.string('log-driver'),
+      Config: Object.fromEntries(
+        flags.list('log-opt').map((o) => {
+          const eq = o.indexOf('=');
+          return eq >= 0 ? [o.slice(0, eq), o.slice(eq + 1)] : [o, ''];
+        }),
+      ),
+    };
+  }
   const tmpfs = flags.list('tmpfs');
   if (tmpfs.length) {
     hostConfig.Tmpfs = Object.fromEntries(
@@ -216,6 +390,24 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
   const builtin = ['default', 'bridge', 'host', 'none', ''];
   const endpoints: Record<string, unknown> = {};
   if (!builtin.includes(networkMode) && !networkMode.startsWith('container:')) endpoints[networkMode] = {};
+
+  let healthcheck: Record<string, unknown> | undefined;
+  const interval = durationFlag(flags, 'health-interval');
+  const timeout = durationFlag(flags, 'health-timeout');
+  const startPeriod = durationFlag(flags, 'health-start-period');
+  const hasHealthOpts = flags.isSet('health-cmd') || interval || timeout || startPeriod || flags.isSet('health-retries');
+  if (flags.bool('no-healthcheck')) {
+    if (hasHealthOpts) throw new UsageError('--no-healthcheck conflicts with --health-* options');
+    healthcheck = { Test: ['NONE'] };
+  } else if (hasHealthOpts) {
+    healthcheck = {
+      Test: flags.isSet('health-cmd') ? ['CMD-SHELL', flags.string('health-cmd')] : undefined,
+      Interval: interval,
+      Timeout: timeout,
+      StartPeriod: startPeriod,
+      Retries: flags.isSet('health-retries') ? flags.int('health-retries') : undefined,
+    };
+  }
 
   const body: ContainerCreateBody = {
     Hostname: flags.string('hostname'),
@@ -237,6 +429,7 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
     Labels: labels,
     StopSignal: flags.string('stop-signal') || undefined,
     StopTimeout: flags.isSet('stop-timeout') ? flags.int('stop-timeout') : undefined,
+    Healthcheck: healthcheck,
     HostConfig: hostConfig,
     NetworkingConfig: { EndpointsConfig: endpoints },
   };
