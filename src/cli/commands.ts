@@ -20,10 +20,19 @@ import { bootstrapCommand } from './image/bootstrap.js';
 import { imagesCommand } from './image/images.js';
 import { pullCommand } from './image/pull.js';
 import { historyCommand, imagePruneCommand, importCommand, loadCommand, rmiCommand, saveCommand, tagCommand } from './image/manage.js';
+import {
+  networkConnectCommand,
+  networkCreateCommand,
+  networkDisconnectCommand,
+  networkLsCommand,
+  networkPruneCommand,
+  networkRmCommand,
+} from './network/network.js';
 import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
-import { containerInspectCommand, imageInspectCommand, inspectCommand } from './system/inspect.js';
+import { containerInspectCommand, imageInspectCommand, inspectCommand, networkInspectCommand, volumeInspectCommand } from './system/inspect.js';
 import { versionCommand } from './system/version.js';
+import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
 /** Every command the CLI knows, with the paths that invoke it (canonical first, then aliases). */
 export const COMMANDS: CommandDef[] = [
@@ -64,11 +73,25 @@ export const COMMANDS: CommandDef[] = [
   versionCommand,
   infoCommand,
   eventsCommand,
+  volumeCreateCommand,
+  volumeLsCommand,
+  volumeRmCommand,
+  volumePruneCommand,
+  networkCreateCommand,
+  networkLsCommand,
+  networkRmCommand,
+  networkConnectCommand,
+  networkDisconnectCommand,
+  networkPruneCommand,
+  networkInspectCommand,
+  volumeInspectCommand,
 ];
 
 /** Management command groups, for help and "unknown command" errors. */
 export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage Docker',
+  volume: 'Manage volumes',
 };

@@ -189,6 +189,46 @@ export class EngineClient {
     return this.json('POST', '/containers/prune', { query: { filters: filtersQuery(filters) } });
   }
 
+  // ---- volumes
+  volumeList(filters?: Filters): Promise<{ Volumes: Array<Record<string, unknown>> | null; Warnings: string[] | null }> {
+    return this.json('GET', '/volumes', { query: { filters: filtersQuery(filters) } });
+  }
+  volumeCreate(body: { Name?: string; Driver?: string; DriverOpts?: Record<string, string>; Labels?: Record<string, string> }): Promise<{ Name: string }> {
+    return this.json('POST', '/volumes/create', { json: body });
+  }
+  volumeInspectRaw(name: string): Promise<unknown> {
+    return this.json('GET', `/volumes/${encodeURIComponent(name)}`);
+  }
+  volumeRemove(name: string, force = false): Promise<void> {
+    return this.send('DELETE', `/volumes/${encodeURIComponent(name)}`, { query: { force: force || undefined } });
+  }
+  volumePrune(filters?: Filters): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.json('POST', '/volumes/prune', { query: { filters: filtersQuery(filters) } });
+  }
+
+  // ---- networks
+  networkList(filters?: Filters): Promise<Array<Record<string, unknown>>> {
+    return this.json('GET', '/networks', { query: { filters: filtersQuery(filters) } });
+  }
+  networkCreate(body: Record<string, unknown>): Promise<{ Id: string; Warning?: string }> {
+    return this.json('POST', '/networks/create', { json: body });
+  }
+  networkInspectRaw(name: string): Promise<unknown> {
+    return this.json('GET', `/networks/${encodeURIComponent(name)}`);
+  }
+  networkRemove(name: string): Promise<void> {
+    return this.send('DELETE', `/networks/${encodeURIComponent(name)}`);
+  }
+  networkConnect(network: string, container: string, endpoint?: Record<string, unknown>): Promise<void> {
+    return this.send('POST', `/networks/${encodeURIComponent(network)}/connect`, { json: { Container: container, EndpointConfig: endpoint } });
+  }
+  networkDisconnect(network: string, container: string, force = false): Promise<void> {
+    return this.send('POST', `/networks/${encodeURIComponent(network)}/disconnect`, { json: { Container: container, Force: force } });
+  }
+  networkPrune(filters?: Filters): Promise<{ NetworksDeleted: string[] | null }> {
+    return this.json('POST', '/networks/prune', { query: { filters: filtersQuery(filters) } });
+  }
+
   // ---- images
   imageList(q: { all?: boolean; digests?: boolean; filters?: Filters } = {}): Promise<ImageSummary[]> {
     return this.json('GET', '/images/json', {

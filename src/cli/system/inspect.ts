@@ -11,6 +11,8 @@ type Getter = (client: EngineClient, name: string, size: boolean) => Promise<unk
 const getters: Record<string, Getter> = {
   container: (c, n, s) => c.containerInspectRaw(n, s),
   image: (c, n) => c.imageInspectRaw(n),
+  network: (c, n) => c.networkInspectRaw(n),
+  volume: (c, n) => c.volumeInspectRaw(n),
 };
 
 async function inspectAll(ctx: CommandContext, names: string[], format: string, size: boolean, kind: string | undefined): Promise<number> {
@@ -89,4 +91,22 @@ export const imageInspectCommand: CommandDef = {
   args: { min: 1 },
   flags: [FLAGS[0]],
   run: (ctx, flags, args) => inspectAll(ctx, args, flags.string('format'), false, 'image'),
+};
+
+export const networkInspectCommand: CommandDef = {
+  path: ['network', 'inspect'],
+  usage: '[OPTIONS] NETWORK [NETWORK...]',
+  short: 'Display detailed information on one or more networks',
+  args: { min: 1 },
+  flags: [FLAGS[0]],
+  run: (ctx, flags, args) => inspectAll(ctx, args, flags.string('format'), false, 'network'),
+};
+
+export const volumeInspectCommand: CommandDef = {
+  path: ['volume', 'inspect'],
+  usage: '[OPTIONS] VOLUME [VOLUME...]',
+  short: 'Display detailed information on one or more volumes',
+  args: { min: 1 },
+  flags: [FLAGS[0]],
+  run: (ctx, flags, args) => inspectAll(ctx, args, flags.string('format'), false, 'volume'),
 };
