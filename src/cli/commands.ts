@@ -31,6 +31,7 @@ import {
 import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
 import { containerInspectCommand, imageInspectCommand, inspectCommand, networkInspectCommand, volumeInspectCommand } from './system/inspect.js';
+import { systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
 import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
@@ -85,6 +86,7 @@ export const COMMANDS: CommandDef[] = [
   networkPruneCommand,
   networkInspectCommand,
   volumeInspectCommand,
+  systemPruneCommand,
 ];
 
 /** Management command groups, for help and "unknown command" errors. */
