@@ -281,6 +281,7 @@ export class ContainerService {
         hostname,
         domainname: rec.config.Domainname,
         terminal: !!rec.config.Tty,
+        consoleSize: consoleSize(hc.ConsoleSize),
         mounts: [etcMount('/etc/resolv.conf', rec.resolvConfPath), etcMount('/etc/hostname', rec.hostnamePath), etcMount('/etc/hosts', rec.hostsPath)],
         network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
         privileged: !!hc.Privileged,
@@ -624,6 +625,13 @@ function safeFamiliar(ref: string): string {
   } catch {
     return ref;
   }
+}
+
+/** Docker's HostConfig.ConsoleSize is [height, width]; [0, 0] means unset. */
+function consoleSize(v: unknown): { height: number; width: number } | undefined {
+  if (!Array.isArray(v) || v.length !== 2) return undefined;
+  const [height, width] = v.map(Number);
+  return height! > 0 && width! > 0 ? { height: height!, width: width! } : undefined;
 }
 
 function seccompFrom(opts: string[]): 'default' | 'unconfined' | Record<string, unknown> {

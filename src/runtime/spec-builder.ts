@@ -176,6 +176,7 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
 
   const process: RuntimeSpec['process'] = {
     terminal: input.terminal,
+    ...(input.terminal && input.consoleSize ? { consoleSize: input.consoleSize } : {}),
     user: { uid: input.user.uid, gid: input.user.gid, ...(input.user.additionalGids.length ? { additionalGids: [...input.user.additionalGids] } : {}) },
     args: [...input.args],
     env: [...input.env],

@@ -18,6 +18,8 @@ export interface SpecInput {
   hostname: string;
   domainname?: string;
   terminal: boolean;
+  /** initial TTY size (Docker's HostConfig.ConsoleSize), so the first output already has the client's size */
+  consoleSize?: { height: number; width: number };
   /** extra mounts after Docker's defaults: /etc/resolv.conf, /etc/hosts, /etc/hostname, volumes, binds */
   mounts: RuntimeSpecMount[];
   /** 'private' = a fresh network namespace (only lo); 'host' = none; path = join that netns */

@@ -84,3 +84,13 @@ test('docker run -i reads piped stdin', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'PIPED INPUT\n');
 });
+
+test('docker run -it gets a TTY of the client\'s size, and its exit code', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const env = { ...process.env, DOCKER_HOST: d.dockerHost, DOCKER_CLI_HINTS: 'false' };
+  // `script` gives the docker CLI a real pseudo-terminal
+  const r = spawnSync('script', ['-qec', "stty rows 33 cols 101; docker run -it --rm busybox sh -c 'tty; stty size; exit 4'", '/dev/null'], { env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(r.stdout, /\/dev\/pts\/0\r\n/);
+  assert.match(r.stdout, /33 101\r\n/);
+});
