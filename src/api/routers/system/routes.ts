@@ -39,8 +39,8 @@ export function systemRoutes(r: Router, b: SystemBackend): void {
     return {
       Platform: { Name: 'berth' },
       Components: [
-        { Name: 'Engine', Version: v.Version, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: v.GitCommit, GoVersion: v.GoVersion, Os: 'linux', Arch: 'amd64', KernelVersion: v.KernelVersion, BuildTime: v.BuildTime } },
-        { Name: 'runtime', Version: v.runtimeVersion, Details: {} },
+        { Name: 'Engine', Version: v.Version, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: v.GitCommit, GoVersion: v.GoVersion, Os: 'linux', Arch: 'amd64', KernelVersion: v.KernelVersion, BuildTime: v.BuildTime, Experimental: 'false' } },
+        { Name: 'runtime', Version: v.runtimeVersion, Details: { GitCommit: '' } },
       ],
       Version: v.Version,
       ApiVersion: API_VERSION,
