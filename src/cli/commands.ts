@@ -10,6 +10,7 @@ import {
   stopCommand,
   waitCommand,
 } from './container/lifecycle.js';
+import { cpCommand } from './container/cp.js';
 import { execCommand } from './container/exec.js';
 import { logsCommand } from './container/logs.js';
 import { commitCommand, diffCommand, exportCommand, pauseCommand, topCommand, unpauseCommand } from './container/more.js';
@@ -48,6 +49,7 @@ export const COMMANDS: CommandDef[] = [
   waitCommand,
   attachCommand,
   execCommand,
+  cpCommand,
   logsCommand,
   portCommand,
   pauseCommand,

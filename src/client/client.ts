@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { parseHost, resolveHost } from './host.js';
 import { readJsonLines } from './json-lines.js';
+import { ApiError } from './errors.js';
 import { Transport, readAll, type Query, type RequestOptions } from './transport.js';
 import type {
   ContainerCreateBody,
@@ -149,6 +150,25 @@ export class EngineClient {
   containerLogs(id: string, q: Query, signal?: AbortSignal): Promise<Readable> {
     return this.request('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: q, signal });
   }
+  /** GET /containers/{id}/archive: a tar of `path`, and its stat from X-Docker-Container-Path-Stat. */
+  async containerArchiveGet(id: string, path: string): Promise<{ tar: http.IncomingMessage; stat?: PathStat }> {
+    const tar = await this.request('GET', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+    return { tar, stat: decodePathStat(tar.headers['x-docker-container-path-stat']) };
+  }
+  /** HEAD /containers/{id}/archive: the stat of `path`, undefined when it does not exist. */
+  async containerArchiveStat(id: string, path: string): Promise<PathStat | undefined> {
+    try {
+      const res = await this.request('HEAD', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+      res.resume();
+      return decodePathStat(res.headers['x-docker-container-path-stat']);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+  containerArchivePut(id: string, path: string, tar: Readable): Promise<void> {
+    return this.send('PUT', `/containers/${encodeURIComponent(id)}/archive`, { query: { path }, body: tar, contentType: 'application/x-tar' });
+  }
   containerPause(id: string): Promise<void> {
     return this.send('POST', `/containers/${encodeURIComponent(id)}/pause`);
   }
@@ -271,6 +291,26 @@ export class EngineClient {
   }
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
+  }
+}
+
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode: the directory bit is 1 << 31. */
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+export const GO_MODE_DIR = 2 ** 31;
+
+function decodePathStat(header: string | string[] | undefined): PathStat | undefined {
+  if (typeof header !== 'string' || !header) return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PathStat;
+  } catch {
+    return undefined;
   }
 }
 
