@@ -107,3 +107,33 @@ test('logs -f follows until the container exits', async () => {
   assert.equal(f.stdout, 'a\nb\n');
   await runDocker(d.dockerHost, ['rm', id]);
 });
+
+test('docker attach streams a running container\'s output and its exit code, and forwards stdin', async () => {
+  const id = (await runDocker(d.dockerHost, ['run', '-d', 'busybox', 'sh', '-c', 'for i in 1 2 3; do sleep 0.3; echo n$i; done; exit 2'])).stdout.trim();
+  const a = await runDocker(d.dockerHost, ['attach', id], { timeoutMs: 15_000 });
+  assert.equal(a.code, 2);
+  assert.match(a.stdout, /n3\n$/);
+  const withStdin = (await runDocker(d.dockerHost, ['run', '-d', '-i', 'busybox', 'sh', '-c', 'read x; echo got:$x'])).stdout.trim();
+  const b = await runDocker(d.dockerHost, ['attach', withStdin], { input: 'hello\n', timeoutMs: 15_000 });
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.stdout, 'got:hello\n');
+  await runDocker(d.dockerHost, ['rm', id, withStdin]);
+});
+
+test('restart, rename and container prune', async () => {
+  const run = await runDocker(d.dockerHost, ['run', '-d', '--name', 'r1', 'busybox', 'sh', '-c', 'echo start; sleep 100']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((await runDocker(d.dockerHost, ['restart', '-t', '1', 'r1'])).code, 0);
+  assert.equal((await runDocker(d.dockerHost, ['rename', 'r1', 'r2'])).code, 0);
+  const ps = await runDocker(d.dockerHost, ['ps', '--format', '{{.Names}} {{.State}}']);
+  assert.equal(ps.stdout, 'r2 running\n');
+  await eventually(async () => (await runDocker(d.dockerHost, ['logs', 'r2'])).stdout === 'start\nstart\n', 5000, 'second start logged');
+  const ren = await runDocker(d.dockerHost, ['rename', 'r2', 'bad name']);
+  assert.equal(ren.code, 1);
+  assert.match(ren.stderr, /Invalid container name/);
+  await runDocker(d.dockerHost, ['stop', '-t', '0', 'r2']);
+  const prune = await runDocker(d.dockerHost, ['container', 'prune', '-f']);
+  assert.equal(prune.code, 0, prune.stderr);
+  assert.match(prune.stdout, /Deleted Containers:\n[0-9a-f]{64}\n/);
+  assert.equal((await runDocker(d.dockerHost, ['ps', '-aq'])).stdout, '');
+});
