@@ -18,6 +18,7 @@ import { portCommand } from './container/port.js';
 import { psCommand } from './container/ps.js';
 import { createCommand, runCommand } from './container/run.js';
 import { bootstrapCommand } from './image/bootstrap.js';
+import { buildCommand } from './image/build.js';
 import { imagesCommand } from './image/images.js';
 import { pullCommand } from './image/pull.js';
 import { historyCommand, imagePruneCommand, importCommand, loadCommand, rmiCommand, saveCommand, tagCommand } from './image/manage.js';
@@ -72,6 +73,7 @@ export const COMMANDS: CommandDef[] = [
   imagePruneCommand,
   imageInspectCommand,
   bootstrapCommand,
+  buildCommand,
   inspectCommand,
   versionCommand,
   infoCommand,

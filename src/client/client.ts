@@ -289,6 +289,11 @@ export class EngineClient {
   imagePull(fromImage: string, tag?: string, platform?: string): Promise<http.IncomingMessage> {
     return this.request('POST', '/images/create', { query: { fromImage, tag, platform } });
   }
+  /** POST /build: the classic builder; `tags` repeat the `t` parameter. The body is the context tar. */
+  imageBuild(context: Readable, q: { tags: string[]; query: Query }): Promise<http.IncomingMessage> {
+    const extra = q.tags.map((t) => `t=${encodeURIComponent(t)}`).join('&');
+    return this.request('POST', `/build${extra ? `?${extra}` : ''}`, { query: q.query, body: context, contentType: 'application/x-tar' });
+  }
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
   }
