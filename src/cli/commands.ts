@@ -16,6 +16,7 @@ import { logsCommand } from './container/logs.js';
 import { commitCommand, diffCommand, exportCommand, pauseCommand, topCommand, unpauseCommand } from './container/more.js';
 import { portCommand } from './container/port.js';
 import { psCommand } from './container/ps.js';
+import { statsCommand } from './container/stats.js';
 import { createCommand, runCommand } from './container/run.js';
 import { bootstrapCommand } from './image/bootstrap.js';
 import { buildCommand } from './image/build.js';
@@ -60,6 +61,7 @@ export const COMMANDS: CommandDef[] = [
   diffCommand,
   commitCommand,
   psCommand,
+  statsCommand,
   containerPruneCommand,
   containerInspectCommand,
   imagesCommand,
@@ -95,6 +97,7 @@ export const COMMANDS: CommandDef[] = [
 
 /** Management command groups, for help and "unknown command" errors. */
 export const GROUPS: Record<string, string> = {
+  builder: 'Manage builds',
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',

@@ -169,6 +169,10 @@ export class EngineClient {
   containerArchivePut(id: string, path: string, tar: Readable): Promise<void> {
     return this.send('PUT', `/containers/${encodeURIComponent(id)}/archive`, { query: { path }, body: tar, contentType: 'application/x-tar' });
   }
+  /** GET /containers/{id}/stats?stream=false: one sample (with the previous one in precpu_stats). */
+  containerStatsOnce(id: string): Promise<Record<string, unknown>> {
+    return this.json('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: false } });
+  }
   containerPause(id: string): Promise<void> {
     return this.send('POST', `/containers/${encodeURIComponent(id)}/pause`);
   }
