@@ -34,7 +34,7 @@ test('tag, images with a reference argument, rmi prints Untagged', async () => {
   assert.equal(rmi.stdout, 'Untagged: me/box:1\n');
 });
 
-test('images REPOSITORY lists only that repository', { todo: "berthd's reference filter also matches other repositories" }, async () => {
+test('images REPOSITORY lists only that repository', async () => {
   await berth(['tag', 'busybox', 'only/this:1']);
   const ls = await berth(['images', 'only/this', '--format', '{{.Repository}} {{.Tag}}']);
   assert.equal(ls.stdout, 'only/this 1\n');

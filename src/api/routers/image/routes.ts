@@ -33,7 +33,11 @@ export function imageRoutes(r: Router, b: ImageBackend): void {
     const labels = filters.get('label');
     if (labels) list = list.filter((i) => matchLabels(i.config.config?.Labels, labels));
     const refs = filters.get('reference');
-    if (refs) list = list.filter((i) => i.repoTags.some((t) => refs.some((p) => globMatch(p, familiarName(t)) || globMatch(p, familiarName(t).replace(/:[^:/]+$/, '')))));
+    if (refs) {
+      // Docker narrows each image's RepoTags to the matching ones and drops images with none left.
+      const matches = (t: string) => refs.some((p) => globMatch(p, familiarName(t)) || globMatch(p, familiarName(t).replace(/:[^:/]+$/, '')));
+      list = list.map((i) => ({ ...i, repoTags: i.repoTags.filter(matches) })).filter((i) => i.repoTags.length > 0);
+    }
     for (const k of ['before', 'since'] as const) {
       const v = filters.get(k)?.[0];
       if (!v) continue;
