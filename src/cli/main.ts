@@ -134,7 +134,9 @@ export async function main(argv: string[]): Promise<number> {
     io.out(`${PROGRAM} version ${CLI_VERSION.version}, build ${CLI_VERSION.gitCommit}\n`);
     return 0;
   }
-  const words = global.args;
+  let words = global.args;
+  // `berth help` and `berth help ps` as docker has them
+  if (words[0] === 'help') words = words.length > 1 ? [...words.slice(1), '--help'] : [];
   if (words.length === 0 || global.help) {
     io.out(mainHelp());
     return 0;
