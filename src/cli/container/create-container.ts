@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { ApiError, type CreateResponse, type EngineClient, progressMessages } from '../../client/index.js';
 import { familiarString, parseReference, withDefaultTag } from '../../oci/index.js';
 import type { CommandContext } from '../command.js';
@@ -8,7 +9,16 @@ import type { CreateRequest } from './create-options.js';
  * Creates a container the way `docker run`/`docker create` do: with --pull missing a 404 from the
  * daemon prints "Unable to find image '<ref>' locally" to stderr, pulls, and tries once more.
  */
-export async function createContainer(ctx: CommandContext, req: CreateRequest, pull: string, quiet: boolean): Promise<CreateResponse> {
+export async function createContainer(ctx: CommandContext, req: CreateRequest, pull: string, quiet: boolean, cidfile = ''): Promise<CreateResponse> {
+  if (cidfile && existsSync(cidfile)) {
+    throw new UsageError(`container ID file found, make sure the other container isn't running or delete ${cidfile}`);
+  }
+  const created = await createOnce(ctx, req, pull, quiet);
+  if (cidfile) writeFileSync(cidfile, created.Id);
+  return created;
+}
+
+async function createOnce(ctx: CommandContext, req: CreateRequest, pull: string, quiet: boolean): Promise<CreateResponse> {
   if (!['always', 'missing', 'never'].includes(pull)) {
     throw new UsageError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
   }

@@ -39,7 +39,7 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
     if (body.AttachStdin) body.StdinOnce = true;
   }
   const client = ctx.client();
-  const created = await createContainer(ctx, req, flags.string('pull'), flags.bool('quiet'));
+  const created = await createContainer(ctx, req, flags.string('pull'), flags.bool('quiet'), flags.string('cidfile'));
   for (const w of created.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
   const id = created.Id;
 
@@ -130,7 +130,7 @@ export const createCommand: CommandDef = {
   interspersed: false,
   async run(ctx, flags, args) {
     const req = buildCreateRequest(flags, args, ctx.env);
-    const created = await createContainer(ctx, req, flags.string('pull'), flags.bool('quiet'));
+    const created = await createContainer(ctx, req, flags.string('pull'), flags.bool('quiet'), flags.string('cidfile'));
     for (const w of created.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
     ctx.out(`${created.Id}\n`);
   },
