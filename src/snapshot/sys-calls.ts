@@ -1,5 +1,10 @@
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
 import { internal } from '../errdefs/index.js';
+
+// koffi (and its 6 MiB native library) is loaded on first use only: an idle daemon never needs it.
+const require = createRequire(import.meta.url);
+let koffiModule: typeof import('koffi') | undefined;
+const koffi = (): typeof import('koffi') => (koffiModule ??= require('koffi') as typeof import('koffi'));
 
 /**
  * The few syscalls Node's fs lacks (mknod, xattrs), through koffi's FFI: no spawn, no native build.
@@ -15,7 +20,7 @@ let libc: Libc | undefined;
 
 function load(): Libc {
   if (!libc) {
-    const lib = koffi.load('libc.so.6');
+    const lib = koffi().load('libc.so.6');
     libc = {
       mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Libc['mknod'],
       lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Libc['lsetxattr'],
@@ -26,7 +31,7 @@ function load(): Libc {
 }
 
 function fail(call: string, path: string): never {
-  throw internal(`${call} ${path}: errno ${koffi.errno()}`);
+  throw internal(`${call} ${path}: errno ${koffi().errno()}`);
 }
 
 const S_IFCHR = 0o020000;
