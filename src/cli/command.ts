@@ -1,4 +1,5 @@
 import type { EngineClient } from '../client/index.js';
+import type { CliConfig } from './config-file.js';
 import type { FlagSpec, ParsedFlags } from './flags.js';
 
 /**
@@ -22,6 +23,8 @@ export interface CommandContext extends CommandIO {
   /** The usage line for this invocation, e.g. "berth ps [OPTIONS]". */
   useLine: string;
   env: NodeJS.ProcessEnv;
+  /** The docker-style client config (psFormat, imagesFormat, detachKeys, …). */
+  config(): CliConfig;
 }
 
 export interface ArgsRule {

@@ -1,6 +1,7 @@
 import { ApiError, ConnectionError, EngineClient } from '../client/index.js';
 import { type CommandContext, type CommandDef, PROGRAM, StatusError, UsageError } from './command.js';
 import { COMMANDS, GROUPS } from './commands.js';
+import { type CliConfig, configDir, loadCliConfig } from './config-file.js';
 import { type FlagSpec, FlagError, flagUsages, parseFlags } from './flags.js';
 import { CLI_VERSION } from './version-info.js';
 
@@ -160,12 +161,14 @@ export async function main(argv: string[]): Promise<number> {
   const commandPath = `${PROGRAM} ${path.join(' ')}`;
   const useLine = `${commandPath} ${def.usage}`.trim();
   let client: EngineClient | undefined;
+  let config: CliConfig | undefined;
   const ctx: CommandContext = {
     ...io,
     env: process.env,
     commandPath,
     useLine,
     client: () => (client ??= new EngineClient({ host })),
+    config: () => (config ??= loadCliConfig(configDir(global.flags.string('config') || undefined, process.env))),
   };
   try {
     let parsed;

@@ -216,7 +216,7 @@ export const attachCommand: CommandDef = {
       stdin,
       stdout: true,
       stderr: true,
-      detachKeys: flags.string('detach-keys') || undefined,
+      detachKeys: flags.string('detach-keys') || ctx.config().detachKeys || undefined,
     });
     const streams = pumpHijacked(ctx, conn, { tty: !!c.Config.Tty, stdin });
     await streams.done;

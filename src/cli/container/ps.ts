@@ -143,7 +143,7 @@ export const psCommand: CommandDef = {
   async run(ctx, flags) {
     let limit = flags.int('last');
     if (flags.bool('latest') && limit === -1) limit = 1;
-    const format = flags.string('format');
+    const format = flags.string('format') || (flags.bool('quiet') ? '' : (ctx.config().psFormat ?? ''));
     const quiet = flags.bool('quiet');
     const size = flags.bool('size') || (!quiet && /\.Size|json/.test(format));
     const list = await ctx.client().containerList({

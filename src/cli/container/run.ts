@@ -61,7 +61,7 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
       stdin: body.AttachStdin,
       stdout: body.AttachStdout,
       stderr: body.AttachStderr,
-      detachKeys: flags.string('detach-keys') || undefined,
+      detachKeys: flags.string('detach-keys') || ctx.config().detachKeys || undefined,
     });
     streams = pumpHijacked(ctx, conn, { tty: !!body.Tty, stdin: !!body.AttachStdin });
   }

@@ -94,7 +94,7 @@ export const statsCommand: CommandDef = {
     };
     const headers = { ID: 'CONTAINER ID', Container: 'CONTAINER', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT', MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS' };
     const render = async (): Promise<string> =>
-      renderList({ format: flags.string('format'), defaultTable: STATS_TABLE, headers, rows: await sample(ctx, await names(), trunc) });
+      renderList({ format: flags.string('format') || (ctx.config().statsFormat ?? ''), defaultTable: STATS_TABLE, headers, rows: await sample(ctx, await names(), trunc) });
     if (flags.bool('no-stream')) {
       ctx.out(await render());
       return;

@@ -106,7 +106,7 @@ export const imagesCommand: CommandDef = {
     const digests = flags.bool('digests');
     ctx.out(
       renderList({
-        format: flags.string('format'),
+        format: flags.string('format') || (flags.bool('quiet') ? '' : (ctx.config().imagesFormat ?? '')),
         defaultTable: digests ? IMAGES_DIGEST_TABLE : IMAGES_TABLE,
         quiet: flags.bool('quiet'),
         headers: IMAGE_HEADERS,

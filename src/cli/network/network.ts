@@ -101,7 +101,7 @@ export const networkLsCommand: CommandDef = {
       });
     ctx.out(
       renderList({
-        format: flags.string('format'),
+        format: flags.string('format') || (flags.bool('quiet') ? '' : (ctx.config().networksFormat ?? '')),
         defaultTable: 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}',
         quiet: flags.bool('quiet'),
         headers: { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED' },

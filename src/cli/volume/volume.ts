@@ -80,7 +80,7 @@ export const volumeLsCommand: CommandDef = {
     });
     ctx.out(
       renderList({
-        format: flags.string('format'),
+        format: flags.string('format') || (flags.bool('quiet') ? '' : (ctx.config().volumesFormat ?? '')),
         defaultTable: 'table {{.Driver}}\t{{.Name}}',
         quiet: flags.bool('quiet'),
         quietFormat: '{{.Name}}',
