@@ -116,7 +116,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
 
   const server = new ApiServer(router, logger.child({ module: 'api' }));
   for (const host of effectiveHosts(config)) {
-    const tls = config.tls?.cert
+    // As dockerd: TLS applies to tcp:// listeners only; the unix socket is guarded by its file mode.
+    const tls = config.tls?.cert && host.startsWith('tcp://')
       ? { key: await fs.readFile(config.tls.key), cert: await fs.readFile(config.tls.cert), ca: config.tls.ca ? await fs.readFile(config.tls.ca) : undefined, verifyClients: config.tls.verify }
       : undefined;
     await server.listen({ url: host, tls });

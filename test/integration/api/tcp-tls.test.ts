@@ -1,0 +1,56 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+
+const PORT = 23000 + Math.floor(Math.random() * 2000);
+let d: Berthd;
+let certs: string;
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+async function makeCerts(dir: string): Promise<void> {
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=berth-test-ca');
+  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
+    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    await fs.writeFile(path.join(dir, `${name}.ext`), ext + '\n');
+    ossl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  }
+  // the docker CLI's --tlsverify looks for these names in DOCKER_CERT_PATH
+  await fs.copyFile(path.join(dir, 'client.pem'), path.join(dir, 'cert.pem'));
+  await fs.copyFile(path.join(dir, 'client-key.pem'), path.join(dir, 'key.pem'));
+}
+
+before(async () => {
+  certs = await fs.mkdtemp('/tmp/berth-test-certs-');
+  await makeCerts(certs);
+  d = await startBerthd([
+    '-H', `tcp://127.0.0.1:${PORT}`,
+    '--tlsverify', '--tlscacert', path.join(certs, 'ca.pem'), '--tlscert', path.join(certs, 'server.pem'), '--tlskey', path.join(certs, 'server-key.pem'),
+  ]);
+});
+after(async () => {
+  await d?.stop();
+  await fs.rm(certs, { recursive: true, force: true });
+});
+
+test('berthd serves the API over TCP with mutual TLS, next to its unix socket', async () => {
+  const env = { DOCKER_CERT_PATH: certs, DOCKER_TLS_VERIFY: '1' };
+  Object.assign(process.env, env);
+  try {
+    const ok = await runDocker(`tcp://127.0.0.1:${PORT}`, ['version', '--format', '{{.Server.APIVersion}}']);
+    assert.equal(ok.stdout, '1.43\n', ok.stderr);
+  } finally {
+    delete process.env.DOCKER_CERT_PATH;
+    delete process.env.DOCKER_TLS_VERIFY;
+  }
+  // without a client certificate the TLS handshake is refused
+  const noCert = await runDocker(`tcp://127.0.0.1:${PORT}`, ['--tls', 'version', '--format', '{{.Server.APIVersion}}']);
+  assert.notEqual(noCert.code, 0);
+  assert.notEqual(noCert.stdout, '1.43\n');
+  // the unix socket still answers
+  const unix = await runDocker(d.dockerHost, ['version', '--format', '{{.Server.APIVersion}}']);
+  assert.equal(unix.stdout, '1.43\n');
+});
