@@ -2,7 +2,7 @@ import { ApiError } from '../../client/index.js';
 import { type CommandContext, type CommandDef, StatusError } from '../command.js';
 import { humanSize } from '../format/humanize.js';
 import { confirm } from '../prompt.js';
-import { FlagError } from '../flags.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { pumpHijacked } from './hijacked-streams.js';
 
 /**
@@ -245,15 +245,3 @@ export const containerPruneCommand: CommandDef = {
     ctx.out(`Total reclaimed space: ${humanSize(res.SpaceReclaimed ?? 0, 4)}\n`);
   },
 };
-
-/** --filter key=value (repeatable) → the API's filters object; a bad value is a flag error, as in docker. */
-export function parseFilterFlags(values: string[], flagTitle = '-f, --filter'): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq < 0) throw new FlagError(`invalid argument "${v}" for "${flagTitle}" flag: bad format of filter (expected name=value)`);
-    const k = v.slice(0, eq).trim().toLowerCase();
-    (out[k] ??= []).push(v.slice(eq + 1));
-  }
-  return out;
-}

@@ -4,7 +4,7 @@ import { goTimeString } from '../format/go-time.js';
 import { humanDuration, humanSize } from '../format/humanize.js';
 import { FormatterContext, renderList, withMethod } from '../format/list-format.js';
 import { ellipsis, goQuote, truncateId } from '../format/strings.js';
-import { parseFilterFlags } from './lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 
 /**
  * `ps`: docker's container formatter. Rows carry the formatter's fields as strings, keys in sorted

@@ -3,7 +3,7 @@ import { type CommandContext, type CommandDef, StatusError } from '../command.js
 import { bytesSize, humanSize } from '../format/humanize.js';
 import { FormatterContext, renderList } from '../format/list-format.js';
 import { truncateId } from '../format/strings.js';
-import { parseFilterFlags } from './lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 
 /**
  * `stats`: docker's figures from /containers/{id}/stats (CPU % from the cpu/precpu deltas, memory

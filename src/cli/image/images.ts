@@ -5,7 +5,7 @@ import { goTimeString } from '../format/go-time.js';
 import { humanDuration, humanSize } from '../format/humanize.js';
 import { FormatterContext, renderList } from '../format/list-format.js';
 import { truncateId } from '../format/strings.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 
 /**
  * `images` / `image ls`: docker's image formatter. One row per repository:tag (per digest too with

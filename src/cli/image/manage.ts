@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../../client/index.js';
 import { familiarRepository, parseReference } from '../../oci/index.js';
 import { type CommandDef, StatusError } from '../command.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { rfc3339 } from '../format/go-time.js';
 import { humanDuration, humanSize } from '../format/humanize.js';
 import { FormatterContext, renderList } from '../format/list-format.js';

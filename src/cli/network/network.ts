@@ -1,9 +1,8 @@
 import { ApiError } from '../../client/index.js';
 import { type CommandDef, StatusError } from '../command.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
-import { naturalCompare } from '../container/port.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { FormatterContext, renderList } from '../format/list-format.js';
-import { truncateId } from '../format/strings.js';
+import { naturalCompare, truncateId } from '../format/strings.js';
 import { confirm } from '../prompt.js';
 
 /** `network create|ls|rm|inspect|connect|disconnect|prune`, with docker's network formatter. */

@@ -1,6 +1,6 @@
 import type { EventMessage } from '../../client/index.js';
 import { type CommandDef, StatusError } from '../command.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { rfc3339NanoFixed } from '../format/go-time.js';
 import { compileTemplate, execTemplate } from '../format/templates.js';
 import { TimestampError, getTimestamp } from '../timestamps.js';

@@ -1,6 +1,6 @@
 import { ApiError } from '../../client/index.js';
 import type { CommandDef } from '../command.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { humanSize } from '../format/humanize.js';
 import { confirm } from '../prompt.js';
 

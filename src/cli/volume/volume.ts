@@ -1,9 +1,9 @@
 import { ApiError } from '../../client/index.js';
 import { type CommandDef, StatusError } from '../command.js';
-import { parseFilterFlags } from '../container/lifecycle.js';
-import { naturalCompare } from '../container/port.js';
+import { parseFilterFlags } from '../filter-flags.js';
 import { humanSize } from '../format/humanize.js';
 import { FormatterContext, renderList } from '../format/list-format.js';
+import { naturalCompare } from '../format/strings.js';
 import { confirm } from '../prompt.js';
 
 /** `volume create|ls|rm|inspect|prune`, with docker's volume formatter. */
