@@ -38,7 +38,17 @@ import { systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
 import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
-/** Every command the CLI knows, with the paths that invoke it (canonical first, then aliases). */
+/**
+ * Every command the CLI knows, with the paths that invoke it (canonical first, then aliases).
+ *
+ * What every command shares, as docker 28 does it (checked side by side with docker against dockerd):
+ *   - usage errors (argument counts) print "berth: 'berth X' requires …" with the usage line, exit 1;
+ *   - flag errors print pflag's message with the usage line, exit 125;
+ *   - daemon errors print "Error response from daemon: <message>", exit 1; run and create-time errors
+ *     of run print "berth: <error>\n\nRun 'berth run --help' …", exit 125 (126/127 when the command
+ *     cannot be invoked/found), and run otherwise exits with the container's code;
+ *   - lists render through Go templates (format/templates.ts) and Go's tabwriter (format/tabwriter.ts).
+ */
 export const COMMANDS: CommandDef[] = [
   runCommand,
   createCommand,
