@@ -10,11 +10,37 @@ import type { CommandIO } from '../command.js';
 export interface StreamOptions {
   tty: boolean;
   stdin: boolean;
+  /** Docker's detach sequence ("ctrl-p,ctrl-q" by default), watched for on a terminal's stdin. */
+  detachKeys?: string;
 }
 
-export function pumpHijacked(io: CommandIO, conn: { socket: Duplex; head: Buffer }, opts: StreamOptions): { done: Promise<void>; close(): void } {
+/** "ctrl-p,ctrl-q" → [0x10, 0x11]; "a" → [0x61]; undefined when malformed. */
+export function parseDetachKeys(spec: string): number[] | undefined {
+  const out: number[] = [];
+  for (const part of spec.split(',')) {
+    const k = part.trim();
+    const m = /^ctrl-(.)$/i.exec(k);
+    if (m) {
+      const c = m[1].toLowerCase().charCodeAt(0);
+      if (c >= 0x61 && c <= 0x7a) out.push(c - 0x60);
+      else if ('@[\\]^_'.includes(m[1])) out.push(m[1].charCodeAt(0) - 0x40);
+      else return undefined;
+    } else if (k.length === 1) out.push(k.charCodeAt(0));
+    else return undefined;
+  }
+  return out.length ? out : undefined;
+}
+
+export function pumpHijacked(
+  io: CommandIO,
+  conn: { socket: Duplex; head: Buffer },
+  opts: StreamOptions,
+): { done: Promise<void>; close(): void; detached(): boolean } {
   const { socket } = conn;
   let restoreRaw = false;
+  let detached = false;
+  const keys = opts.tty && opts.stdin && io.stdin.isTTY ? (parseDetachKeys(opts.detachKeys || 'ctrl-p,ctrl-q') ?? []) : [];
+  let matched = 0;
   const decoder = new FrameDecoder((stream, payload) => {
     if (stream === 2 || stream === 3) io.stderr.write(payload);
     else io.stdout.write(payload);
@@ -26,6 +52,17 @@ export function pumpHijacked(io: CommandIO, conn: { socket: Duplex; head: Buffer
   if (conn.head.length) onData(conn.head);
 
   const onStdin = (chunk: Buffer): void => {
+    if (keys.length) {
+      for (const b of chunk) {
+        matched = b === keys[matched] ? matched + 1 : b === keys[0] ? 1 : 0;
+        if (matched === keys.length) {
+          // the detach sequence: leave the container running, as docker does
+          detached = true;
+          socket.destroy();
+          return;
+        }
+      }
+    }
     socket.write(chunk);
   };
   const onStdinEnd = (): void => {
@@ -71,5 +108,6 @@ export function pumpHijacked(io: CommandIO, conn: { socket: Duplex; head: Buffer
       cleanup();
       socket.destroy();
     },
+    detached: () => detached,
   };
 }

@@ -218,8 +218,9 @@ export const attachCommand: CommandDef = {
       stderr: true,
       detachKeys: flags.string('detach-keys') || ctx.config().detachKeys || undefined,
     });
-    const streams = pumpHijacked(ctx, conn, { tty: !!c.Config.Tty, stdin });
+    const streams = pumpHijacked(ctx, conn, { tty: !!c.Config.Tty, stdin, detachKeys: flags.string('detach-keys') || ctx.config().detachKeys });
     await streams.done;
+    if (streams.detached()) return 0;
     const after = await client.containerInspect(c.Id).catch(() => undefined);
     if (after && !after.State.Running) return after.State.ExitCode;
     return 0;

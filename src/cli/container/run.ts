@@ -63,7 +63,11 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
       stderr: body.AttachStderr,
       detachKeys: flags.string('detach-keys') || ctx.config().detachKeys || undefined,
     });
-    streams = pumpHijacked(ctx, conn, { tty: !!body.Tty, stdin: !!body.AttachStdin });
+    streams = pumpHijacked(ctx, conn, {
+      tty: !!body.Tty,
+      stdin: !!body.AttachStdin,
+      detachKeys: flags.string('detach-keys') || ctx.config().detachKeys,
+    });
   }
   const { result: waitResult } = await client.containerWait(id, body.HostConfig?.AutoRemove ? 'removed' : 'next-exit');
 
@@ -100,6 +104,7 @@ async function runContainer(ctx: CommandContext, flags: ParsedFlags, args: strin
   }
   try {
     if (streams) await streams.done;
+    if (streams?.detached()) return 0;
     const result = await waitResult;
     if (result.Error?.Message) throw new StatusError(`${PROGRAM}: ${result.Error.Message}`, 125);
     return result.StatusCode;
