@@ -173,7 +173,8 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; inpu
 
 /** Runs bin/berth with DOCKER_HOST set. */
 export function runBerth(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
-  return run(process.execPath, [path.join(REPO_ROOT, 'bin/berth'), ...args], { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost } });
+  // bin/berth directly (its shebang ends node's own options), so that `--env-file` reaches berth, not node 20
+  return run(path.join(REPO_ROOT, 'bin/berth'), args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost } });
 }
 
 /** Runs the real docker CLI (28.x on PATH) against berthd, with a private client config. */
