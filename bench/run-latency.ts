@@ -84,6 +84,15 @@ async function main(): Promise<void> {
     const berthPer = await perContainerKiB(d.dockerHost);
     console.log(`berthd:  docker run --rm busybox true  median ${berth.toFixed(1)} ms over ${RUNS} runs`);
     console.log(`berthd:  idle RSS ${(idleRss / 1024).toFixed(1)} MiB (target ≤ 65 MiB)`);
+    if (!args.includes('--runc-only')) {
+      const c = await startBerthd(['--log-level', 'warn', '--runtime', 'crun']);
+      try {
+        await bootstrapBusybox(c);
+        console.log(`berthd (crun): docker run --rm busybox true  median ${timeRuns(c.dockerHost).toFixed(1)} ms over ${RUNS} runs`);
+      } finally {
+        await c.stop();
+      }
+    }
     console.log(`berthd:  machine memory per running container ${(berthPer.available / 1024).toFixed(2)} MiB by MemAvailable, ${(berthPer.anonKernel / 1024).toFixed(2)} MiB anon+kernel (target ≤ 1.5 MiB)`);
 
     if (args.includes('--with-dockerd') && !existsSync(REF_SOCK)) {

@@ -375,9 +375,12 @@ export class ContainerService {
     await this.lock.run(id, async () => {
       if (!rec.state.Running) return;
       rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
-      await this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err }));
-      await this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err }));
-      await this.store.save(rec);
+      // independent of each other, so concurrently: this is on the path of every `docker run --rm`
+      await Promise.all([
+        this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
+        this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
+        this.store.save(rec),
+      ]);
       this.publish(rec, 'die', { exitCode: String(exitCode) });
     });
     this.endAttaches(id);
@@ -490,8 +493,7 @@ export class ContainerService {
   }
 
   private async removeNow(rec: ContainerRecord): Promise<void> {
-    await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
-    await this.rootfs.remove(rec.id);
+    await Promise.all([this.runtime.delete(rec.id, { force: true }).catch(() => undefined), this.rootfs.remove(rec.id)]);
     await this.store.delete(rec);
     this.publish(rec, 'destroy');
     for (const w of this.removeWaiters.get(rec.id) ?? []) w();

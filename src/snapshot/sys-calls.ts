@@ -14,6 +14,9 @@ interface Libc {
   mknod: (path: string, mode: number, dev: number) => number;
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
   lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
+  mount: (source: string, target: string, fstype: string, flags: number, data: string) => number;
+  umount2: (target: string, flags: number) => number;
+  strerror: (errnum: number) => string;
 }
 
 let libc: Libc | undefined;
@@ -25,6 +28,9 @@ function load(): Libc {
       mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as Libc['mknod'],
       lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as Libc['lsetxattr'],
       lgetxattr: lib.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ void *value, size_t size)') as Libc['lgetxattr'],
+      mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)') as Libc['mount'],
+      umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
+      strerror: lib.func('const char *strerror(int errnum)') as Libc['strerror'],
     };
   }
   return libc;
@@ -55,3 +61,22 @@ export function getXattr(path: string, name: string): Buffer | undefined {
 }
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+/**
+ * mount(2) of an overlay: 0.3 ms against 3 ms for spawning mount(8) (HOST-NOTES §1), on the path of every
+ * container start. Throws with the kernel's reason.
+ */
+export function mountOverlay(data: string, target: string): void {
+  if (load().mount('overlay', target, 'overlay', 0, data) !== 0) {
+    const e = koffi().errno();
+    throw internal(`mount overlay on ${target}: ${load().strerror(e)}`);
+  }
+}
+
+/** umount2(2); flags 2 = MNT_DETACH. Throws with errno attached as `code` (EBUSY, EINVAL…). */
+export function unmount(target: string, detach = false): void {
+  if (load().umount2(target, detach ? 2 : 0) !== 0) {
+    const e = koffi().errno();
+    throw Object.assign(internal(`umount ${target}: ${load().strerror(e)}`), { errno: e });
+  }
+}

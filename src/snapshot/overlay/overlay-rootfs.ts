@@ -6,6 +6,7 @@ import { atomicWriteJson, readJsonIfExists } from '../../util/index.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { mountCount } from '../mountinfo.js';
 import type { RootfsManager } from '../rootfs-manager.js';
+import { mountOverlay, unmount } from '../sys-calls.js';
 
 /** mount(2) copies at most one page of option data, NUL included. */
 const MAX_MOUNT_DATA = 4095;
@@ -100,7 +101,9 @@ export class OverlayRootfsManager implements RootfsManager {
         cwd = dir;
         if (data.length > MAX_MOUNT_DATA) throw invalidArgument(`too many layers (${lowerDirs.length}) for an overlay mount`);
       }
-      await exec('mount', ['-t', 'overlay', 'overlay', '-o', data, merged], cwd);
+      // The syscall where it can (absolute paths); mount(8) run from the container dir for relative ones.
+      if (cwd) await exec('mount', ['-t', 'overlay', 'overlay', '-o', data, merged], cwd);
+      else mountOverlay(data, merged);
       return merged;
     });
   }
@@ -114,7 +117,7 @@ export class OverlayRootfsManager implements RootfsManager {
     for (let attempt = 0; (await mountCount(merged)) > 0; attempt++) {
       try {
         // Lazy detach only as a last resort: it hides a mount that something still holds.
-        await exec('umount', attempt < 5 ? [merged] : ['-l', merged]);
+        unmount(merged, attempt >= 5);
       } catch (err) {
         if (attempt >= 5) throw err;
         await sleep(50 * (attempt + 1));
