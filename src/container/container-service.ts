@@ -110,6 +110,30 @@ export class ContainerService {
     this.unsubscribeExit?.();
   }
 
+  // ---------------------------------------------------------------- extension surface
+  // For the services beside this one (exec, archive, stats, …): they work on the same records under the
+  // same per-container lock, and publish events the same way, without reaching into this class.
+
+  /** Runs fn under the container's lifecycle lock (no start/stop/exit handling meanwhile). */
+  async withContainer<T>(idOrName: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const rec = this.store.find(idOrName);
+    return this.lock.run(rec.id, () => fn(rec));
+  }
+
+  /** Persists a record changed by a caller holding the lock (withContainer). */
+  async saveRecord(rec: ContainerRecord): Promise<void> {
+    await this.store.save(rec);
+  }
+
+  publishEvent(rec: ContainerRecord, action: string, attributes: Record<string, string> = {}): void {
+    this.publish(rec, action, attributes);
+  }
+
+  /** The container's data directory (records, logs, /etc files). */
+  containerDir(id: string): string {
+    return this.store.dir(id);
+  }
+
   // ---------------------------------------------------------------- queries
 
   list(opts: { all: boolean; limit?: number; filters: Filters }): ContainerRecord[] {
