@@ -57,9 +57,11 @@ export function matchesFilters(
         if (!(rec.created > ref.created)) return false;
         break;
       }
-      case 'health':
-        if (!values.includes('none')) return false;
+      case 'health': {
+        for (const v of values) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw invalidArgument(`Unrecognised filter value for health: ${v}`);
+        if (!values.includes(rec.state.Health?.Status ?? 'none')) return false;
         break;
+      }
       case 'is-task':
         if (values.includes('true')) return false;
         break;

@@ -4,7 +4,8 @@ import { conflict, EngineError, invalidArgument, notModified } from '../errdefs/
 import type { EventPublisher } from '../events/index.js';
 import type { ImageService } from '../image/image-service.js';
 import type { RootfsManager } from '../snapshot/rootfs-manager.js';
-import type { AttachConnection, ContainerRuntime } from '../runtime/container-runtime.js';
+import type { AttachConnection, ContainerRuntime, ExecProcess, ExecRuntime } from '../runtime/container-runtime.js';
+import type { SpecInput } from '../runtime/spec-input.js';
 import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
 import { mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
 import type { ContainerCreateRequest } from '../api/types/container.js';
@@ -17,8 +18,16 @@ import { KeyedLock } from './keyed-lock.js';
 import { randomName } from './names-generator.js';
 import { parseSignal } from './signals.js';
 import { matchesFilters } from './container-filters.js';
+import { nextDelay, shouldRestart, startsWithDaemon, validatePolicy } from './restart-policy.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import type { Health, HealthLogEntry } from './health/health-state.js';
+
+/** Where --init's binary appears inside the container, as with Docker. */
+const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
 
 export interface ContainerServiceConfig {
+  /** a static init for --init (tini-static from Debian) */
+  initBinary: string;
   dns: DnsSettings;
   /** cgroup parent for containers, cgroupfs style */
   cgroupParent: string;
@@ -69,6 +78,9 @@ export class ContainerService {
   private readonly removeWaiters = new Map<string, Array<() => void>>();
   private readonly attaches = new Map<string, Set<PendingAttach>>();
   private unsubscribeExit?: () => void;
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly restartDelays = new Map<string, number>();
+  private readonly health: HealthMonitor;
 
   constructor(
     private readonly store: ContainerStore,
@@ -78,7 +90,9 @@ export class ContainerService {
     private readonly events: EventPublisher,
     private readonly logger: Logger,
     private readonly config: ContainerServiceConfig,
-  ) {}
+  ) {
+    this.health = new HealthMonitor({ probe: (id, args, timeoutMs) => this.runProbe(id, args, timeoutMs), update: (id, h, prev) => this.recordHealth(id, h, prev) }, logger);
+  }
 
   // ---------------------------------------------------------------- start-up and recovery
 
@@ -92,11 +106,18 @@ export class ContainerService {
         continue;
       }
       if (!rec.state.Running) continue;
+      if (rec.state.Restarting) {
+        // berthd went away while the container waited for its restart: restart it now
+        this.scheduleRestart(rec, 0);
+        continue;
+      }
       const st = await this.runtime.state(rec.id).catch(() => null);
       if (st && (st.status === 'running' || st.status === 'paused')) {
         rec.state.Pid = st.pid;
         rec.state.Paused = st.status === 'paused';
         rec.state.Status = st.status;
+        const h = this.health.start({ id: rec.id, startedAt: Date.parse(rec.state.StartedAt), healthcheck: rec.config.Healthcheck }, rec.state.Health);
+        if (h) rec.state.Health = h;
         await this.store.save(rec);
         this.logger.info('re-adopted running container', { id: rec.id });
       } else {
@@ -104,10 +125,19 @@ export class ContainerService {
         await this.handleExit(rec.id, code);
       }
     }
+    // Restart policies at daemon start (Docker: always; unless-stopped unless stopped by hand), in the background.
+    for (const rec of this.store.all()) {
+      if (rec.state.Running || rec.state.StartedAt.startsWith('0001')) continue;
+      if (startsWithDaemon(rec.hostConfig.RestartPolicy, rec.hasBeenManuallyStopped)) {
+        void this.start(rec.id).catch((err) => this.logger.warn('restart at daemon start failed', { id: rec.id, error: err }));
+      }
+    }
   }
 
   close(): void {
     this.unsubscribeExit?.();
+    this.health.stopAll();
+    for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
   // ---------------------------------------------------------------- extension surface
@@ -242,9 +272,8 @@ export class ContainerService {
 
   private validateHostConfig(hc: ContainerCreateRequest['HostConfig'] & object): void {
     const rp = hc.RestartPolicy;
-    if (rp?.Name && !['no', 'always', 'unless-stopped', 'on-failure'].includes(rp.Name)) {
-      throw invalidArgument(`invalid restart policy: ${rp.Name}`);
-    }
+    const bad = validatePolicy(rp);
+    if (bad) throw invalidArgument(bad);
     if (hc.AutoRemove && rp?.Name && rp.Name !== 'no') {
       throw invalidArgument('can\'t create \'AutoRemove\' container with restart policy');
     }
@@ -293,41 +322,7 @@ export class ContainerService {
           hostNetwork,
         ),
       );
-      const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
-      const spec = buildRuntimeSpec({
-        id: rec.id,
-        rootfs: root,
-        readonlyRootfs: !!hc.ReadonlyRootfs,
-        args: [rec.path, ...rec.args],
-        env: hostNetwork ? rec.config.Env : [...rec.config.Env.filter((e) => !e.startsWith('HOSTNAME=')), `HOSTNAME=${hostname}`].sort(envOrder(rec.config.Env)),
-        cwd,
-        user,
-        hostname,
-        domainname: rec.config.Domainname,
-        terminal: !!rec.config.Tty,
-        consoleSize: consoleSize(hc.ConsoleSize),
-        mounts: [etcMount('/etc/resolv.conf', rec.resolvConfPath), etcMount('/etc/hostname', rec.hostnamePath), etcMount('/etc/hosts', rec.hostsPath)],
-        network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
-        privileged: !!hc.Privileged,
-        capAdd: hc.CapAdd ?? [],
-        capDrop: hc.CapDrop ?? [],
-        seccomp: seccompFrom(hc.SecurityOpt ?? []),
-        noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
-        cgroupsPath: `${this.config.cgroupParent}/${rec.id}`,
-        ulimits: hc.Ulimits ?? [],
-        shmSize: hc.ShmSize || undefined,
-        resources: {
-          memory: hc.Memory || undefined,
-          memorySwap: hc.MemorySwap || undefined,
-          cpuShares: hc.CpuShares || undefined,
-          cpuQuota: hc.NanoCpus ? Math.round(hc.NanoCpus / 1e4) : hc.CpuQuota || undefined,
-          cpuPeriod: hc.NanoCpus ? 100000 : hc.CpuPeriod || undefined,
-          cpusetCpus: hc.CpusetCpus || undefined,
-          pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
-        },
-        sysctls: hc.Sysctls ?? undefined,
-        oomScoreAdj: hc.OomScoreAdj || undefined,
-      });
+      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork));
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -361,18 +356,82 @@ export class ContainerService {
         Error: '',
         StartedAt: new Date().toISOString(),
       };
+      const health = this.health.start({ id: rec.id, startedAt: Date.now(), healthcheck: rec.config.Healthcheck });
+      if (health) rec.state.Health = health;
+      else delete rec.state.Health;
       rec.hasBeenManuallyStopped = false;
       await this.store.save(rec);
       this.publish(rec, 'start');
     } catch (err) {
       const e = err as EngineError & { exitCode?: number };
       rec.state.Error = e.message;
+      if (rec.state.Restarting) rec.state = { ...rec.state, Status: 'exited', Running: false, Restarting: false };
       if (e.exitCode !== undefined) rec.state.ExitCode = e.exitCode;
       await this.store.save(rec).catch(() => undefined);
       await this.rootfs.unmount(rec.id).catch(() => undefined);
       this.endAttaches(rec.id);
       throw err;
     }
+  }
+
+  /** What the runtime spec of this container is made from; the same for start and for exec probes. */
+  private specInput(rec: ContainerRecord, root: string, cwd: string, user: { uid: number; gid: number; additionalGids: number[] }, hostname: string, hostNetwork: boolean): SpecInput {
+    const hc = rec.hostConfig;
+    const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
+    return {
+      id: rec.id,
+      rootfs: root,
+      readonlyRootfs: !!hc.ReadonlyRootfs,
+      args: rec.hostConfig.Init ? [INIT_PATH_IN_CONTAINER, '--', rec.path, ...rec.args] : [rec.path, ...rec.args],
+      env: hostNetwork ? rec.config.Env : [...rec.config.Env.filter((e) => !e.startsWith('HOSTNAME=')), `HOSTNAME=${hostname}`].sort(envOrder(rec.config.Env)),
+      cwd,
+      user,
+      hostname,
+      domainname: rec.config.Domainname,
+      terminal: !!rec.config.Tty,
+      consoleSize: consoleSize(hc.ConsoleSize),
+      mounts: [
+        etcMount('/etc/resolv.conf', rec.resolvConfPath),
+        etcMount('/etc/hostname', rec.hostnamePath),
+        etcMount('/etc/hosts', rec.hostsPath),
+        // --init: Docker bind-mounts its init (tini) read-only at /sbin/docker-init
+        ...(hc.Init ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: this.config.initBinary, options: ['rbind', 'ro', 'rprivate'] }] : []),
+      ],
+      network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
+      privileged: !!hc.Privileged,
+      capAdd: hc.CapAdd ?? [],
+      capDrop: hc.CapDrop ?? [],
+      seccomp: seccompFrom(hc.SecurityOpt ?? []),
+      noNewPrivileges: (hc.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o)),
+      cgroupsPath: `${this.config.cgroupParent}/${rec.id}`,
+      ulimits: hc.Ulimits ?? [],
+      shmSize: hc.ShmSize || undefined,
+      resources: {
+        memory: hc.Memory || undefined,
+        memorySwap: hc.MemorySwap || undefined,
+        cpuShares: hc.CpuShares || undefined,
+        cpuQuota: hc.NanoCpus ? Math.round(hc.NanoCpus / 1e4) : hc.CpuQuota || undefined,
+        cpuPeriod: hc.NanoCpus ? 100000 : hc.CpuPeriod || undefined,
+        cpusetCpus: hc.CpusetCpus || undefined,
+        pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+      },
+      sysctls: hc.Sysctls ?? undefined,
+      oomScoreAdj: hc.OomScoreAdj || undefined,
+    };
+  }
+
+  /**
+   * The process of a running container as its runtime spec has it (env, user, caps, seccomp…), for
+   * processes started beside it: health probes, exec.
+   */
+  async processSpec(idOrName: string): Promise<ExecProcess> {
+    const rec = this.store.find(idOrName);
+    const root = await this.rootfs.mount(rec.id);
+    const user = await resolveUser(root, rec.config.User ?? '');
+    const hostNetwork = rec.hostConfig.NetworkMode === 'host';
+    const hostname = (await fs.readFile(rec.hostnamePath, 'utf8').catch(() => rec.config.Hostname ?? '')).trim();
+    const spec = buildRuntimeSpec(this.specInput(rec, root, rec.config.WorkingDir || '/', user, hostname, hostNetwork));
+    return spec.process as ExecProcess;
   }
 
   /** Docker's translation of runtime start failures: not found → 127, permission denied → 126, both 400. */
@@ -396,9 +455,19 @@ export class ContainerService {
       return;
     }
     if (rec.id !== id) return;
+    this.health.stop(id);
+    let restartIn: number | undefined;
     await this.lock.run(id, async () => {
-      if (!rec.state.Running) return;
+      if (!rec.state.Running || rec.state.Restarting) return;
+      const ranFor = Date.now() - Date.parse(rec.state.StartedAt);
       rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+      const policy = rec.hostConfig.RestartPolicy;
+      if (!rec.hostConfig.AutoRemove && shouldRestart(policy, { exitCode, manuallyStopped: rec.hasBeenManuallyStopped, restartCount: rec.restartCount })) {
+        restartIn = nextDelay(this.restartDelays.get(id), ranFor);
+        this.restartDelays.set(id, restartIn);
+        // Docker's state while waiting to restart: Running and Restarting, no pid
+        rec.state = { ...rec.state, Status: 'restarting', Running: true, Restarting: true };
+      }
       // independent of each other, so concurrently: this is on the path of every `docker run --rm`
       await Promise.all([
         this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
@@ -410,9 +479,39 @@ export class ContainerService {
     this.endAttaches(id);
     for (const w of this.exitWaiters.get(id) ?? []) w(exitCode);
     this.exitWaiters.delete(id);
-    if (rec.hostConfig.AutoRemove) {
+    if (restartIn !== undefined) this.scheduleRestart(rec, restartIn);
+    else if (rec.hostConfig.AutoRemove) {
       await this.remove(id, { force: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
     }
+  }
+
+  private scheduleRestart(rec: ContainerRecord, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.id);
+      void this.lock
+        .run(rec.id, async () => {
+          if (!rec.state.Restarting || !this.store.all().includes(rec)) return; // cancelled or removed meanwhile
+          rec.restartCount++;
+          await this.startLocked(rec);
+        })
+        .catch((err) => this.logger.warn('restart failed', { id: rec.id, error: err }));
+    }, delayMs);
+    timer.unref();
+    this.restartTimers.set(rec.id, timer);
+  }
+
+  /** Stops a pending restart (docker stop/kill/rm of a restarting container). True if there was one. */
+  private async cancelRestart(rec: ContainerRecord): Promise<boolean> {
+    return this.lock.run(rec.id, async () => {
+      if (!rec.state.Restarting) return false;
+      const t = this.restartTimers.get(rec.id);
+      if (t) clearTimeout(t);
+      this.restartTimers.delete(rec.id);
+      rec.state = { ...rec.state, Status: 'exited', Running: false, Restarting: false };
+      rec.hasBeenManuallyStopped = true;
+      await this.store.save(rec);
+      return true;
+    });
   }
 
   /** Resolves with the exit code of the next exit. */
@@ -446,6 +545,10 @@ export class ContainerService {
 
   async stop(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.store.find(idOrName);
+    if (await this.cancelRestart(rec)) {
+      this.publish(rec, 'stop');
+      return;
+    }
     if (!rec.state.Running) throw notModified();
     rec.hasBeenManuallyStopped = true;
     const signal = parseSignal(opts.signal ?? rec.config.StopSignal ?? 'SIGTERM');
@@ -466,6 +569,7 @@ export class ContainerService {
   async kill(idOrName: string, sig?: string): Promise<void> {
     const rec = this.store.find(idOrName);
     const signal = parseSignal(sig ?? 'SIGKILL');
+    if (await this.cancelRestart(rec)) return;
     if (!rec.state.Running) throw conflict(`Cannot kill container: ${idOrName}: Container ${rec.id} is not running`);
     if (signal === 9 || signal === 15) rec.hasBeenManuallyStopped = true;
     const exited = signal === 9 ? this.nextExit(rec.id) : undefined;
@@ -487,6 +591,7 @@ export class ContainerService {
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.store.find(idOrName);
+    await this.cancelRestart(rec);
     if (rec.state.Running) await this.stop(rec.id, opts).catch((err) => {
       if (!(err instanceof EngineError && err.kind === 'NotModified')) throw err;
     });
@@ -500,6 +605,10 @@ export class ContainerService {
 
   async remove(idOrName: string, opts: { force: boolean; volumes?: boolean }): Promise<void> {
     const rec = this.store.find(idOrName);
+    if (rec.state.Restarting && opts.force) await this.cancelRestart(rec);
+    if (rec.state.Restarting) {
+      throw conflict(`cannot remove container "${rec.name}": container is restarting: stop the container before removing or force remove`);
+    }
     if (rec.state.Running) {
       if (!opts.force) {
         throw conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
@@ -632,6 +741,52 @@ export class ContainerService {
     await this.runtime.resize(rec.id, height, width);
   }
 
+  // ---------------------------------------------------------------- health checks
+
+  /** One health probe: the command run beside the container's process, as Docker's exec-based probes. */
+  private async runProbe(id: string, args: string[], timeoutMs: number): Promise<HealthLogEntry> {
+    const start = new Date();
+    const exec = (this.runtime as ContainerRuntime & Partial<ExecRuntime>).exec;
+    const entry = (ExitCode: number, Output: string): HealthLogEntry => ({ Start: start.toISOString(), End: new Date().toISOString(), ExitCode, Output });
+    if (!exec) return entry(-1, `the ${this.runtime.name} runtime cannot run health checks`);
+    const base = await this.processSpec(id);
+    let session;
+    try {
+      session = await exec.call(this.runtime, { id, execId: `health-${newId().slice(0, 16)}`, process: { ...base, args, terminal: false }, terminal: false, openStdin: false });
+    } catch (err) {
+      return entry(-1, (err as Error).message);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    session.attach.onData((_s, d) => {
+      if (size < 8192) chunks.push(d);
+      size += d.length;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const code = await Promise.race([session.exited, timedOut]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      try {
+        process.kill(session.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      return entry(-1, `Health check exceeded timeout (${formatSeconds(timeoutMs)})`);
+    }
+    return entry(code, Buffer.concat(chunks).toString());
+  }
+
+  private async recordHealth(id: string, health: Health, previous: Health): Promise<void> {
+    const rec = this.store.find(id);
+    await this.lock.run(id, async () => {
+      if (!rec.state.Running) return;
+      rec.state.Health = health;
+      await this.store.save(rec);
+    });
+    if (health.Status !== previous.Status) this.publish(rec, `health_status: ${health.Status}`);
+  }
+
   // ---------------------------------------------------------------- events
 
   private publish(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -678,6 +833,11 @@ function seccompFrom(opts: string[]): 'default' | 'unconfined' | Record<string, 
 function envOrder(original: string[]): (a: string, b: string) => number {
   const rank = (e: string) => (e.startsWith('PATH=') ? -2 : e.startsWith('HOSTNAME=') ? -1 : original.indexOf(e));
   return (a, b) => rank(a) - rank(b);
+}
+
+/** Go's time.Duration printing for whole and fractional seconds: 30s, 1.5s, 300ms. */
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function sleep(ms: number): Promise<void> {

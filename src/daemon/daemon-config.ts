@@ -20,6 +20,8 @@ export interface DaemonConfig {
   cgroupParent: string;
   tls?: { cert: string; key: string; ca?: string; verify: boolean };
   storageDriver?: 'overlay' | 'native';
+  /** static init binary for --init (dockerd's --init-path); default tini-static, else catatonit */
+  initPath?: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -51,6 +53,7 @@ Options:
       --dns-search list      DNS search domains to use
       --dns-opt list         DNS options to use
       --cgroup-parent string Parent cgroup for all containers (default "/berth")
+      --init-path string     Path to the init binary for --init (default tini-static)
       --storage-driver string overlay or native (default: overlay when the kernel has it)
       --tlscert string, --tlskey string, --tlscacert string, --tlsverify
   -v, --version              Print version information and quit
@@ -75,6 +78,7 @@ const valueFlags: Record<string, [string, Setter]> = {
   '--dns-search': ['dns-search', (c, v) => c.dnsSearch.push(v)],
   '--dns-opt': ['dns-opts', (c, v) => c.dnsOptions.push(v)],
   '--cgroup-parent': ['cgroup-parent', (c, v) => (c.cgroupParent = v)],
+  '--init-path': ['init-path', (c, v) => (c.initPath = v)],
   '--storage-driver': ['storage-driver', (c, v) => (c.storageDriver = storageDriver(v))],
   '--tlscert': ['tlscert', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), cert: v })],
   '--tlskey': ['tlskey', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), key: v })],
@@ -169,6 +173,7 @@ export async function applyConfigFile(config: DaemonConfig, fromFlags: Set<strin
       case 'dns-search': config.dnsSearch = list(v); break;
       case 'dns-opts': config.dnsOptions = list(v); break;
       case 'cgroup-parent': config.cgroupParent = String(v); break;
+      case 'init-path': config.initPath = String(v); break;
       case 'storage-driver': config.storageDriver = storageDriver(String(v)); break;
       default: break; // dockerd keys berth does not use yet are accepted and ignored
     }

@@ -38,6 +38,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
     cgroupParent: config.cgroupParent,
     runtimeName: config.runtime,
+    initBinary: config.initPath ?? (await firstExisting(['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/bin/docker-init'])) ?? '/usr/bin/tini-static',
   });
   await containers.recover();
 
@@ -96,7 +97,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         DefaultRuntime: config.runtime,
         LiveRestoreEnabled: true,
         Isolation: '',
-        InitBinary: 'tini',
+        InitBinary: 'docker-init',
         ContainerdCommit: { ID: '' },
         RuncCommit: { ID: runtimeVersion },
         InitCommit: { ID: '' },
@@ -162,6 +163,11 @@ async function daemonId(dataRoot: string): Promise<string> {
     await fs.writeFile(file, id);
   }
   return id;
+}
+
+async function firstExisting(paths: string[]): Promise<string | undefined> {
+  for (const p of paths) if (await fs.access(p).then(() => true, () => false)) return p;
+  return undefined;
 }
 
 async function osName(): Promise<string> {

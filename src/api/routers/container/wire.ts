@@ -144,9 +144,15 @@ export function listJson(rec: ContainerRecord, now = Date.now()): Record<string,
 /** Docker's human status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Running) {
     const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-    return s.Paused ? `${up} (Paused)` : up;
+    if (s.Paused) return `${up} (Paused)`;
+    // Docker appends the health status: (healthy), (unhealthy), (health: starting)
+    const h = s.Health?.Status;
+    if (h === 'starting') return `${up} (health: starting)`;
+    if (h === 'healthy' || h === 'unhealthy') return `${up} (${h})`;
+    return up;
   }
   if (s.Status === 'removing') return 'Removal In Progress';
   if (s.Dead) return 'Dead';
