@@ -416,6 +416,7 @@ export class ContainerService {
         pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
       },
       sysctls: hc.Sysctls ?? undefined,
+      devices: (hc.Devices ?? []).map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer, cgroupPermissions: d.CgroupPermissions })),
       oomScoreAdj: hc.OomScoreAdj || undefined,
     };
   }

@@ -1,4 +1,4 @@
-import { readdirSync, lstatSync } from 'node:fs';
+import { readdirSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument } from '../errdefs/index.js';
 import type { RuntimeSpec, RuntimeSpecMount } from './container-runtime.js';
@@ -126,12 +126,46 @@ function hostDevices(dir = '/dev'): LinuxDevice[] {
     }
     if (p === '/dev/console') continue;
     if (!st.isCharacterDevice() && !st.isBlockDevice()) continue;
-    const rdev = st.rdev;
-    const major = Number((BigInt(rdev) >> 8n) & 0xfffn);
-    const minor = Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & 0xfff00n));
-    out.push({ path: p, type: st.isCharacterDevice() ? 'c' : 'b', major, minor, fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+    out.push(deviceOf(p, st));
   }
   return out;
+}
+
+/**
+ * `--device host[:container[:perms]]`: the node (or every node under a directory) appears at the container
+ * path and the device cgroup allows it with the given permissions (rwm by default), as Docker does.
+ */
+function userDevices(input: SpecInput): { devices: LinuxDevice[]; rules: Array<Record<string, unknown>> } {
+  const devices: LinuxDevice[] = [];
+  const rules: Array<Record<string, unknown>> = [];
+  for (const d of input.devices ?? []) {
+    const perms = d.cgroupPermissions || 'rwm';
+    if (!/^[rwm]{1,3}$/.test(perms)) throw invalidArgument(`invalid device cgroup permissions: ${perms}`);
+    let st;
+    try {
+      st = statSync(d.pathOnHost);
+    } catch (err) {
+      throw invalidArgument(`error gathering device information while adding custom device "${d.pathOnHost}": ${(err as Error).message}`);
+    }
+    const found = st.isDirectory()
+      ? hostDevices(d.pathOnHost).map((dev) => ({ ...dev, path: path.posix.join(d.pathInContainer || d.pathOnHost, path.relative(d.pathOnHost, dev.path)) }))
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? [{ ...deviceOf(d.pathOnHost, st), path: d.pathInContainer || d.pathOnHost }]
+        : [];
+    if (found.length === 0) throw invalidArgument(`error gathering device information while adding custom device "${d.pathOnHost}": not a device node`);
+    for (const dev of found) {
+      devices.push(dev);
+      rules.push({ allow: true, type: dev.type, major: dev.major, minor: dev.minor, access: perms });
+    }
+  }
+  return { devices, rules };
+}
+
+function deviceOf(p: string, st: { rdev: number; mode: number; uid: number; gid: number; isCharacterDevice(): boolean }): LinuxDevice {
+  const rdev = BigInt(st.rdev);
+  const major = Number((rdev >> 8n) & 0xfffn);
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & 0xfff00n));
+  return { path: p, type: st.isCharacterDevice() ? 'c' : 'b', major, minor, fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }
 
 function namespaces(input: SpecInput): Array<{ type: string; path?: string }> {
@@ -144,7 +178,7 @@ function namespaces(input: SpecInput): Array<{ type: string; path?: string }> {
 
 function resources(input: SpecInput): Record<string, unknown> {
   const res: Record<string, unknown> = {
-    devices: input.privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules(),
+    devices: input.privileged ? [{ allow: true, access: 'rwm' }] : [...defaultDeviceRules(), ...userDevices(input).rules],
   };
   const r = input.resources ?? {};
   if (r.memory !== undefined && r.memory > 0) {
@@ -198,6 +232,8 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
   if (input.privileged) {
     linux.devices = hostDevices();
   } else {
+    const { devices } = userDevices(input);
+    if (devices.length) linux.devices = devices;
     linux.maskedPaths = [...DEFAULT_MASKED_PATHS];
     linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
   }

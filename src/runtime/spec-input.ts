@@ -45,5 +45,7 @@ export interface SpecInput {
     pidsLimit?: number;
   };
   sysctls?: Record<string, string>;
+  /** --device: host node (or directory of nodes), path in the container, cgroup permissions (rwm) */
+  devices?: Array<{ pathOnHost: string; pathInContainer: string; cgroupPermissions: string }>;
   oomScoreAdj?: number;
 }

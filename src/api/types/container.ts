@@ -73,6 +73,7 @@ export interface HostConfig {
   CpusetCpus?: string;
   PidsLimit?: number | null;
   Sysctls?: Record<string, string> | null;
+  Devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }> | null;
   OomScoreAdj?: number;
   LogConfig?: { Type?: string; Config?: Record<string, string> };
   [key: string]: unknown;
