@@ -17,12 +17,16 @@ import { KeyedLock } from './keyed-lock.js';
 import { randomName } from './names-generator.js';
 import { parseSignal } from './signals.js';
 import { matchesFilters } from './container-filters.js';
+import { adaptResources, specResources, verifyResources } from './resources.js';
+import type { HostResources } from '../cgroups/index.js';
 
 export interface ContainerServiceConfig {
   dns: DnsSettings;
   /** cgroup parent for containers, cgroupfs style */
   cgroupParent: string;
   runtimeName: string;
+  /** what limits the host can give; without it create does not check resource limits against the host */
+  hostResources?: HostResources;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -195,6 +199,8 @@ export class ContainerService {
     const name = requestedName ? validateName(requestedName) : this.uniqueName();
     const hostConfig = { ...(req.HostConfig ?? {}) };
     this.validateHostConfig(hostConfig);
+    const warnings = this.config.hostResources ? verifyResources(hostConfig, this.config.hostResources) : [];
+    adaptResources(hostConfig);
     const config = mergeConfig(req, image.config, req.Image);
     const { path: procPath, args } = processArgs(config);
     if (!config.Hostname) config.Hostname = id.slice(0, 12);
@@ -229,7 +235,7 @@ export class ContainerService {
       throw err;
     }
     this.publish(rec, 'create');
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   private uniqueName(): string {
@@ -316,15 +322,7 @@ export class ContainerService {
         cgroupsPath: `${this.config.cgroupParent}/${rec.id}`,
         ulimits: hc.Ulimits ?? [],
         shmSize: hc.ShmSize || undefined,
-        resources: {
-          memory: hc.Memory || undefined,
-          memorySwap: hc.MemorySwap || undefined,
-          cpuShares: hc.CpuShares || undefined,
-          cpuQuota: hc.NanoCpus ? Math.round(hc.NanoCpus / 1e4) : hc.CpuQuota || undefined,
-          cpuPeriod: hc.NanoCpus ? 100000 : hc.CpuPeriod || undefined,
-          cpusetCpus: hc.CpusetCpus || undefined,
-          pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
-        },
+        resources: specResources(hc),
         sysctls: hc.Sysctls ?? undefined,
         oomScoreAdj: hc.OomScoreAdj || undefined,
       });
@@ -398,13 +396,16 @@ export class ContainerService {
     if (rec.id !== id) return;
     await this.lock.run(id, async () => {
       if (!rec.state.Running) return;
-      rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+      // conmon marks an OOM kill in the bundle, which runtime.delete removes: ask first
+      const oomKilled = await this.runtime.oomKilled(id).catch(() => false);
+      rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oomKilled, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
       // independent of each other, so concurrently: this is on the path of every `docker run --rm`
       await Promise.all([
         this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
         this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
         this.store.save(rec),
       ]);
+      if (oomKilled) this.publish(rec, 'oom');
       this.publish(rec, 'die', { exitCode: String(exitCode) });
     });
     this.endAttaches(id);
@@ -477,12 +478,27 @@ export class ContainerService {
   private async signal(rec: ContainerRecord, signal: number): Promise<void> {
     try {
       await this.runtime.kill(rec.id, signal);
+      // Docker resumes a paused container after SIGKILL, its StopSignal, or any signal when it has none, so the signal arrives
+      const stopSignal = rec.config.StopSignal;
+      if (rec.state.Paused && (signal === 9 || !stopSignal || parseSignal(stopSignal) === signal)) await this.resumeForSignal(rec);
       this.publish(rec, 'kill', { signal: String(signal) });
     } catch (err) {
       const st = await this.runtime.state(rec.id).catch(() => null);
       if (!st || st.status === 'stopped') return; // it exited meanwhile
       throw err;
     }
+  }
+
+  private async resumeForSignal(rec: ContainerRecord): Promise<void> {
+    try {
+      await this.runtime.resume(rec.id);
+    } catch (err) {
+      this.logger.warn('cannot unpause container', { id: rec.id, error: err });
+      return;
+    }
+    rec.state = { ...rec.state, Paused: false, Status: rec.state.Running ? 'running' : rec.state.Status };
+    await this.store.save(rec).catch(() => undefined);
+    this.publish(rec, 'unpause');
   }
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {

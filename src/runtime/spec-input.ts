@@ -43,6 +43,12 @@ export interface SpecInput {
     cpuPeriod?: number;
     cpusetCpus?: string;
     pidsLimit?: number;
+    memoryReservation?: number;
+    memorySwappiness?: number;
+    /** --oom-kill-disable */
+    disableOOMKiller?: boolean;
+    cpusetMems?: string;
+    blkioWeight?: number;
   };
   sysctls?: Record<string, string>;
   oomScoreAdj?: number;
