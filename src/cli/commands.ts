@@ -17,6 +17,7 @@ import { commitCommand, diffCommand, exportCommand, pauseCommand, topCommand, un
 import { portCommand } from './container/port.js';
 import { psCommand } from './container/ps.js';
 import { statsCommand } from './container/stats.js';
+import { updateCommand } from './container/update.js';
 import { createCommand, runCommand } from './container/run.js';
 import { bootstrapCommand } from './image/bootstrap.js';
 import { buildCommand } from './image/build.js';
@@ -72,6 +73,7 @@ export const COMMANDS: CommandDef[] = [
   commitCommand,
   psCommand,
   statsCommand,
+  updateCommand,
   containerPruneCommand,
   containerInspectCommand,
   imagesCommand,

@@ -173,6 +173,10 @@ export class EngineClient {
   containerStatsOnce(id: string): Promise<Record<string, unknown>> {
     return this.json('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: false } });
   }
+  /** POST /containers/{id}/update: new limits (and restart policy) for a container. */
+  containerUpdate(id: string, body: Record<string, unknown>): Promise<{ Warnings: string[] | null }> {
+    return this.json('POST', `/containers/${encodeURIComponent(id)}/update`, { json: body });
+  }
   containerPause(id: string): Promise<void> {
     return this.send('POST', `/containers/${encodeURIComponent(id)}/pause`);
   }

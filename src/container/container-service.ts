@@ -24,6 +24,8 @@ import type { Health, HealthLogEntry } from './health/health-state.js';
 
 /** Where --init's binary appears inside the container, as with Docker. */
 const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
+import { adaptResources, specResources, verifyResources } from './resources.js';
+import type { HostResources } from '../cgroups/index.js';
 
 export interface ContainerServiceConfig {
   /** a static init for --init (tini-static from Debian) */
@@ -32,6 +34,8 @@ export interface ContainerServiceConfig {
   /** cgroup parent for containers, cgroupfs style */
   cgroupParent: string;
   runtimeName: string;
+  /** what limits the host can give; without it create does not check resource limits against the host */
+  hostResources?: HostResources;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -225,6 +229,8 @@ export class ContainerService {
     const name = requestedName ? validateName(requestedName) : this.uniqueName();
     const hostConfig = { ...(req.HostConfig ?? {}) };
     this.validateHostConfig(hostConfig);
+    const warnings = this.config.hostResources ? verifyResources(hostConfig, this.config.hostResources) : [];
+    adaptResources(hostConfig);
     const config = mergeConfig(req, image.config, req.Image);
     const { path: procPath, args } = processArgs(config);
     if (!config.Hostname) config.Hostname = id.slice(0, 12);
@@ -259,7 +265,7 @@ export class ContainerService {
       throw err;
     }
     this.publish(rec, 'create');
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   private uniqueName(): string {
@@ -406,15 +412,7 @@ export class ContainerService {
       cgroupsPath: `${this.config.cgroupParent}/${rec.id}`,
       ulimits: hc.Ulimits ?? [],
       shmSize: hc.ShmSize || undefined,
-      resources: {
-        memory: hc.Memory || undefined,
-        memorySwap: hc.MemorySwap || undefined,
-        cpuShares: hc.CpuShares || undefined,
-        cpuQuota: hc.NanoCpus ? Math.round(hc.NanoCpus / 1e4) : hc.CpuQuota || undefined,
-        cpuPeriod: hc.NanoCpus ? 100000 : hc.CpuPeriod || undefined,
-        cpusetCpus: hc.CpusetCpus || undefined,
-        pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
-      },
+      resources: specResources(hc),
       sysctls: hc.Sysctls ?? undefined,
       devices: (hc.Devices ?? []).map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer, cgroupPermissions: d.CgroupPermissions })),
       oomScoreAdj: hc.OomScoreAdj || undefined,
@@ -461,7 +459,9 @@ export class ContainerService {
     await this.lock.run(id, async () => {
       if (!rec.state.Running || rec.state.Restarting) return;
       const ranFor = Date.now() - Date.parse(rec.state.StartedAt);
-      rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+      // conmon marks an OOM kill in the bundle, which runtime.delete removes: ask first
+      const oomKilled = await this.runtime.oomKilled(id).catch(() => false);
+      rec.state = { ...rec.state, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oomKilled, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
       const policy = rec.hostConfig.RestartPolicy;
       if (!rec.hostConfig.AutoRemove && shouldRestart(policy, { exitCode, manuallyStopped: rec.hasBeenManuallyStopped, restartCount: rec.restartCount })) {
         restartIn = nextDelay(this.restartDelays.get(id), ranFor);
@@ -475,6 +475,7 @@ export class ContainerService {
         this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
         this.store.save(rec),
       ]);
+      if (oomKilled) this.publish(rec, 'oom');
       this.publish(rec, 'die', { exitCode: String(exitCode) });
     });
     this.endAttaches(id);
@@ -582,12 +583,27 @@ export class ContainerService {
   private async signal(rec: ContainerRecord, signal: number): Promise<void> {
     try {
       await this.runtime.kill(rec.id, signal);
+      // Docker resumes a paused container after SIGKILL, its StopSignal, or any signal when it has none, so the signal arrives
+      const stopSignal = rec.config.StopSignal;
+      if (rec.state.Paused && (signal === 9 || !stopSignal || parseSignal(stopSignal) === signal)) await this.resumeForSignal(rec);
       this.publish(rec, 'kill', { signal: String(signal) });
     } catch (err) {
       const st = await this.runtime.state(rec.id).catch(() => null);
       if (!st || st.status === 'stopped') return; // it exited meanwhile
       throw err;
     }
+  }
+
+  private async resumeForSignal(rec: ContainerRecord): Promise<void> {
+    try {
+      await this.runtime.resume(rec.id);
+    } catch (err) {
+      this.logger.warn('cannot unpause container', { id: rec.id, error: err });
+      return;
+    }
+    rec.state = { ...rec.state, Paused: false, Status: rec.state.Running ? 'running' : rec.state.Status };
+    await this.store.save(rec).catch(() => undefined);
+    this.publish(rec, 'unpause');
   }
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {

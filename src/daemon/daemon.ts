@@ -5,6 +5,9 @@ import { ApiServer } from '../api/server/http-server.js';
 import { Router } from '../api/server/router.js';
 import { systemRoutes } from '../api/routers/system/routes.js';
 import { containerRoutes } from '../api/routers/container/routes.js';
+import { observeRoutes } from '../api/routers/container/observe-routes.js';
+import { ObserveService } from '../observe/index.js';
+import { readHostResources } from '../cgroups/index.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
@@ -33,14 +36,17 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }) });
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
+  const hostResources = await readHostResources();
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'), logger.child({ module: 'container' }));
   const containers = new ContainerService(store, images, rootfs, runtime, events, logger.child({ module: 'container' }), {
     dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
     cgroupParent: config.cgroupParent,
     runtimeName: config.runtime,
     initBinary: config.initPath ?? (await firstExisting(['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/bin/docker-init'])) ?? '/usr/bin/tini-static',
+    hostResources,
   });
   await containers.recover();
+  const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
   const startedAt = new Date().toISOString();
@@ -63,7 +69,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         DriverStatus: [['Backing Filesystem', 'extfs'], ['berth snapshotter', rootfs.driver]],
         Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
         MemoryLimit: true,
-        SwapLimit: true,
+        SwapLimit: hostResources.swapLimit,
         CpuCfsPeriod: true,
         CpuCfsQuota: true,
         CPUShares: true,
@@ -109,6 +115,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     },
   });
   containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)) });
+  observeRoutes(router, { containers, observe });
   imageRoutes(router, {
     images,
     containerUsing: (id) => containers.containerUsingImage(id),

@@ -465,6 +465,23 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
     await this.runtimeOp(id, ['resume', id]);
   }
 
+  async update(id: string, resources: Record<string, unknown>): Promise<void> {
+    checkId(id);
+    const file = path.join(this.bundle(id), 'resources-update.json');
+    await atomicWriteFile(file, JSON.stringify(resources), 0o600);
+    try {
+      await this.runtimeOp(id, ['update', `--resources=${file}`, id]);
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  async oomKilled(id: string): Promise<boolean> {
+    checkId(id);
+    // conmon creates `oom` in its working directory (the bundle) when the cgroup's OOM event fires
+    return pathExists(path.join(this.bundle(id), 'oom'));
+  }
+
   /** Runs a runtime command, turning its errors into Docker's kinds and wording. */
   private async runtimeOp(id: string, args: string[]): Promise<void> {
     try {

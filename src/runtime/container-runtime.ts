@@ -79,6 +79,13 @@ export interface ContainerRuntime {
   resize(id: string, height: number, width: number): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /**
+   * Changes the cgroup limits of a running or paused container (`<runtime> update --resources`):
+   * `resources` is an OCI LinuxResources object; fields left out stay as they are.
+   */
+  update(id: string, resources: Record<string, unknown>): Promise<void>;
+  /** Whether the kernel's OOM killer acted in the container (conmon's `<bundle>/oom`); ask before delete(). */
+  oomKilled(id: string): Promise<boolean>;
 }
 
 /** An OCI process object (runtime-spec `process`) for an exec session. */

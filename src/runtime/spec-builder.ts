@@ -177,28 +177,42 @@ function namespaces(input: SpecInput): Array<{ type: string; path?: string }> {
 }
 
 function resources(input: SpecInput): Record<string, unknown> {
-  const res: Record<string, unknown> = {
+  return {
     devices: input.privileged ? [{ allow: true, access: 'rwm' }] : [...defaultDeviceRules(), ...userDevices(input).rules],
+    ...linuxResources(input.resources ?? {}),
   };
-  const r = input.resources ?? {};
+}
+
+/**
+ * The OCI LinuxResources for a container's limits (memory, cpu, pids, blockIO), without device rules:
+ * the spec's `linux.resources` at create and the body of `runc update --resources`.
+ */
+export function linuxResources(r: NonNullable<SpecInput['resources']>): Record<string, unknown> {
+  const res: Record<string, unknown> = {};
+  const memory: Record<string, number | boolean> = {};
   if (r.memory !== undefined && r.memory > 0) {
-    const memory: Record<string, number> = { limit: r.memory };
+    memory.limit = r.memory;
     // Docker: MemorySwap 0 (unset) with a memory limit means swap = 2 × memory; -1 is unlimited.
     if (r.memorySwap === undefined || r.memorySwap === 0) memory.swap = r.memory * 2;
     else if (r.memorySwap === -1) memory.swap = -1;
     else if (r.memorySwap < r.memory) throw invalidArgument('Minimum memoryswap limit should be larger than memory limit, see usage');
     else memory.swap = r.memorySwap;
-    res.memory = memory;
   } else if (r.memorySwap !== undefined && r.memorySwap > 0) {
     throw invalidArgument('You should always set the Memory limit when using Memoryswap limit, see usage');
   }
+  if (r.memoryReservation) memory.reservation = r.memoryReservation;
+  if (r.memorySwappiness !== undefined && r.memorySwappiness >= 0) memory.swappiness = r.memorySwappiness;
+  if (r.disableOOMKiller) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) res.memory = memory;
   const cpu: Record<string, number | string> = {};
   if (r.cpuShares) cpu.shares = r.cpuShares;
   if (r.cpuQuota) cpu.quota = r.cpuQuota;
   if (r.cpuPeriod) cpu.period = r.cpuPeriod;
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length > 0) res.cpu = cpu;
   if (r.pidsLimit !== undefined && r.pidsLimit > 0) res.pids = { limit: r.pidsLimit };
+  if (r.blkioWeight) res.blockIO = { weight: r.blkioWeight };
   return res;
 }
 

@@ -43,6 +43,12 @@ export interface SpecInput {
     cpuPeriod?: number;
     cpusetCpus?: string;
     pidsLimit?: number;
+    memoryReservation?: number;
+    memorySwappiness?: number;
+    /** --oom-kill-disable */
+    disableOOMKiller?: boolean;
+    cpusetMems?: string;
+    blkioWeight?: number;
   };
   sysctls?: Record<string, string>;
   /** --device: host node (or directory of nodes), path in the container, cgroup permissions (rwm) */

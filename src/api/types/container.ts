@@ -72,6 +72,11 @@ export interface HostConfig {
   NanoCpus?: number;
   CpusetCpus?: string;
   PidsLimit?: number | null;
+  MemoryReservation?: number;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  CpusetMems?: string;
+  BlkioWeight?: number;
   Sysctls?: Record<string, string> | null;
   Devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }> | null;
   OomScoreAdj?: number;

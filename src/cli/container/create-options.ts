@@ -13,6 +13,14 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'add-host', type: 'list', description: 'Add a custom host-to-IP mapping (host:ip)' },
   { name: 'cpu-shares', short: 'c', type: 'int', description: 'CPU shares (relative weight)' },
   { name: 'cpus', type: 'string', valueName: 'decimal', description: 'Number of CPUs' },
+  { name: 'blkio-weight', type: 'int', valueName: 'uint16', description: 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)' },
+  { name: 'cpu-period', type: 'int', description: 'Limit CPU CFS (Completely Fair Scheduler) period' },
+  { name: 'cpu-quota', type: 'int', description: 'Limit CPU CFS (Completely Fair Scheduler) quota' },
+  { name: 'cpuset-cpus', type: 'string', description: 'CPUs in which to allow execution (0-3, 0,1)' },
+  { name: 'cpuset-mems', type: 'string', description: 'MEMs in which to allow execution (0-3, 0,1)' },
+  { name: 'memory-reservation', type: 'string', valueName: 'bytes', description: 'Memory soft limit' },
+  { name: 'memory-swappiness', type: 'int', description: 'Tune container memory swappiness (0 to 100) (default -1)' },
+  { name: 'oom-kill-disable', type: 'bool', description: 'Disable OOM Killer' },
   { name: 'device', type: 'list', description: 'Add a host device to the container' },
   { name: 'group-add', type: 'list', description: 'Add additional groups to join' },
   { name: 'health-cmd', type: 'string', description: 'Command to run to check health' },
@@ -171,7 +179,7 @@ export function ramInBytes(text: string): number | undefined {
   return Math.trunc(Number(m[1]) * (m[2] ? mult[m[2].toLowerCase()] : 1));
 }
 
-function sizeFlag(flags: ParsedFlags, name: string, title: string, allowMinusOne = false): number | undefined {
+export function sizeFlag(flags: ParsedFlags, name: string, title: string, allowMinusOne = false): number | undefined {
   if (!flags.isSet(name)) return undefined;
   const v = flags.string(name);
   if (allowMinusOne && v === '-1') return -1;
@@ -346,6 +354,9 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
     hostConfig.NanoCpus = Math.round(cpus * 1e9);
   }
   if (flags.isSet('cpu-shares')) hostConfig.CpuShares = flags.int('cpu-shares');
+  Object.assign(hostConfig, resourceFlags(flags));
+  if (flags.isSet('memory-swappiness')) hostConfig.MemorySwappiness = flags.int('memory-swappiness');
+  if (flags.isSet('oom-kill-disable')) hostConfig.OomKillDisable = flags.bool('oom-kill-disable');
   if (flags.isSet('pids-limit')) hostConfig.PidsLimit = flags.int('pids-limit');
   const sysctls = flags.list('sysctl');
   if (sysctls.length) {
@@ -437,4 +448,17 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
     NetworkingConfig: { EndpointsConfig: endpoints },
   };
   return { name: flags.string('name') || undefined, platform: flags.string('platform') || undefined, body };
+}
+
+/** The limits `run`, `create` and `update` share beyond -m/--memory-swap/--cpus/--cpu-shares/--pids-limit. */
+export function resourceFlags(flags: ParsedFlags): Record<string, unknown> {
+  const hc: Record<string, unknown> = {};
+  if (flags.isSet('blkio-weight')) hc.BlkioWeight = flags.int('blkio-weight');
+  if (flags.isSet('cpu-period')) hc.CpuPeriod = flags.int('cpu-period');
+  if (flags.isSet('cpu-quota')) hc.CpuQuota = flags.int('cpu-quota');
+  if (flags.isSet('cpuset-cpus')) hc.CpusetCpus = flags.string('cpuset-cpus');
+  if (flags.isSet('cpuset-mems')) hc.CpusetMems = flags.string('cpuset-mems');
+  const reservation = sizeFlag(flags, 'memory-reservation', '--memory-reservation');
+  if (reservation !== undefined) hc.MemoryReservation = reservation;
+  return hc;
 }

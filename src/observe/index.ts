@@ -1,0 +1,2 @@
+export * from './observe-service.js';
+export * from './ps-output.js';
