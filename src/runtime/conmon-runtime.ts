@@ -3,9 +3,9 @@ import { promises as fs, constants as fsc, openSync, closeSync, existsSync, acce
 import path from 'node:path';
 import { conflict, EngineError, internal, invalidArgument, notFound } from '../errdefs/index.js';
 import { atomicWriteFile, CommandError, Logger, runCommand } from '../util/index.js';
-import type { AttachConnection, ContainerRuntime, CreateOptions, ExecOptions, ExecRuntime, ExecSession, RuntimeState, RuntimeStatus } from './container-runtime.js';
+import type { AttachConnection, ContainerRuntime, CreateOptions, ExecOptions, ExecProcess, ExecRuntime, ExecSession, RuntimeState, RuntimeStatus } from './container-runtime.js';
 import { connectSeqpacket } from './seqpacket.js';
-import { serializeRuntimeSpec } from './spec-builder.js';
+import { reviveRlimits, serializeOciJson, serializeRuntimeSpec } from './spec-builder.js';
 
 /**
  * ContainerRuntime over conmon + runc (or crun). See container-runtime.ts for the layout and lifecycle.
@@ -352,6 +352,21 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
     }
   }
 
+  async containerProcess(id: string): Promise<ExecProcess> {
+    checkId(id);
+    let text: string;
+    try {
+      text = await fs.readFile(path.join(this.bundle(id), 'config.json'), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw conflict(`Container ${id} is not running`);
+      throw err;
+    }
+    const spec = JSON.parse(text) as { process?: ExecProcess };
+    if (!spec.process) throw internal(`container ${id} has no process in its config.json`);
+    reviveRlimits(spec.process.rlimits);
+    return spec.process;
+  }
+
   /**
    * conmon's exec protocol: it waits for a byte on the start pipe, sets up the attach socket in the
    * session dir and says so on the attach pipe; we connect, send a second byte, and it runs
@@ -373,7 +388,7 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
       await fs.rm(path.join(this.socketDir, o.execId), { force: true });
     };
     try {
-      await atomicWriteFile(path.join(dir, 'process.json'), JSON.stringify({ ...o.process, terminal: o.terminal }), 0o600);
+      await atomicWriteFile(path.join(dir, 'process.json'), serializeOciJson({ ...o.process, terminal: o.terminal }), 0o600);
       const args = [
         '--api-version', '1',
         '-c', o.id, '-u', o.execId, '-n', o.id,
