@@ -6,12 +6,14 @@ import { Router } from '../api/server/router.js';
 import { systemRoutes } from '../api/routers/system/routes.js';
 import { containerRoutes } from '../api/routers/container/routes.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
+import { execRoutes } from '../api/routers/exec/routes.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
+import { ExecService } from '../container/exec/index.js';
 import { Logger, runCommand } from '../util/index.js';
 import { effectiveHosts, type DaemonConfig } from './daemon-config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './build-info.js';
@@ -40,6 +42,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     runtimeName: config.runtime,
   });
   await containers.recover();
+  const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
   const startedAt = new Date().toISOString();
@@ -107,7 +110,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       };
     },
   });
-  containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)) });
+  containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)), execIds: (id) => execs.execIdsOf(id) });
+  execRoutes(router, { execs });
   imageRoutes(router, {
     images,
     containerUsing: (id) => containers.containerUsingImage(id),
@@ -129,6 +133,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   return {
     async close() {
       // Live restore: containers keep running under conmon; only the API goes away.
+      execs.close();
       containers.close();
       await server.close();
       await fs.rm(config.pidfile, { force: true });
