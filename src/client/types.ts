@@ -167,6 +167,8 @@ export interface ExecCreateBody {
   User?: string;
   Privileged?: boolean;
   Tty?: boolean;
+  /** [height, width] of the client's terminal (API ≥ 1.42), so the first output already has it */
+  ConsoleSize?: [number, number];
   AttachStdin?: boolean;
   AttachStdout?: boolean;
   AttachStderr?: boolean;

@@ -372,6 +372,14 @@ function runtimeSuite(runtimeName: 'runc' | 'crun'): void {
         (err: unknown) => isKind(err, 'InvalidArgument') && /^OCI runtime exec failed: .*no-such-tool.*not found/.test((err as Error).message),
       );
       assert.deepEqual(await fs.readdir(path.join(dir, 'exec', 'exec')), []);
+      await rt.pause(c.id);
+      await assert.rejects(
+        rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['true'] }, terminal: false, openStdin: false }),
+        (err: unknown) => isKind(err, 'Conflict') && /is paused, unpause the container before exec$/.test((err as Error).message),
+      );
+      await rt.resume(c.id);
+      const again = await rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['true'] }, terminal: false, openStdin: false });
+      assert.equal(await again.exited, 0);
       await rt.kill(c.id, 'KILL');
       await waitFor('exit', async () => (await rt.readExitCode(c.id)) !== null);
       await assert.rejects(rt.exec({ id: c.id, execId: uniqueId('x'), process: { ...base, args: ['true'] }, terminal: false, openStdin: false }), (err: unknown) => isKind(err, 'Conflict'));

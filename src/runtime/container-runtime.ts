@@ -118,6 +118,11 @@ export interface ExecSession {
 
 /** Runtimes that can exec (the conmon runtime can); kept apart so that other ContainerRuntime implementations need not. */
 export interface ExecRuntime {
+  /**
+   * The `process` of the running container's own spec (config.json): the base of an exec's process, as
+   * moby takes it, so that capabilities, no-new-privileges, rlimits and the like are the container's.
+   */
+  containerProcess(id: string): Promise<ExecProcess>;
   /** Starts the process attached; a failure to start (e.g. executable not found) rejects with Docker's wording. */
   exec(opts: ExecOptions): Promise<ExecSession>;
 }

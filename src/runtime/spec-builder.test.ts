@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isKind } from '../errdefs/index.js';
 import { DEFAULT_CAPABILITIES, allCapabilities } from './capabilities.js';
 import { parseProcLimits } from './rlimits.js';
-import { buildRuntimeSpec, serializeRuntimeSpec } from './spec-builder.js';
+import { buildRuntimeSpec, reviveRlimits, serializeOciJson, serializeRuntimeSpec } from './spec-builder.js';
 import { testSpecInput } from './test-fixtures.js';
 import type { SpecInput } from './spec-input.js';
 
@@ -127,6 +127,14 @@ describe('buildRuntimeSpec: ulimits and resources', () => {
     ]);
     const json = serializeRuntimeSpec(s);
     assert.match(json, /"type": "RLIMIT_CORE",\s*"hard": 18446744073709551615,\s*"soft": 18446744073709551615/);
+  });
+
+  test('rlimits survive a round trip through config.json (an exec reuses the container\'s process)', () => {
+    const s = build({ ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 2048 }, { Name: 'core', Soft: -1, Hard: -1 }] });
+    const back = (JSON.parse(serializeRuntimeSpec(s)) as { process: { rlimits: unknown } }).process;
+    reviveRlimits(back.rlimits);
+    assert.deepEqual(back.rlimits, s.process.rlimits);
+    assert.match(serializeOciJson(back), /"soft": 18446744073709551615/);
   });
 
   test('above the daemon hard limit → InvalidArgument naming the maximum', () => {

@@ -276,13 +276,26 @@ const INFINITY_MARK = '\u0000RLIM_INFINITY\u0000';
  * RLIM_INFINITY (-1) are written as the exact literal the runtimes parse as a uint64.
  */
 export function serializeRuntimeSpec(spec: RuntimeSpec): string {
+  return serializeOciJson(spec) + '\n';
+}
+
+/** JSON of any runtime-spec object (a whole spec, or an exec's process), RLIM_INFINITY written exactly. */
+export function serializeOciJson(value: unknown): string {
   const text = JSON.stringify(
-    spec,
+    value,
     function (this: unknown, key: string, value: unknown) {
       if ((key === 'hard' || key === 'soft') && value === RLIM_INFINITY && this && typeof (this as { type?: unknown }).type === 'string') return INFINITY_MARK;
       return value;
     },
     1,
   );
-  return text.split(JSON.stringify(INFINITY_MARK)).join('18446744073709551615') + '\n';
+  return text.split(JSON.stringify(INFINITY_MARK)).join('18446744073709551615');
+}
+
+/** The inverse for rlimits read back from a config.json: values beyond 2^63 (JSON.parse rounds 2^64-1) are RLIM_INFINITY. */
+export function reviveRlimits(rlimits: unknown): void {
+  if (!Array.isArray(rlimits)) return;
+  for (const r of rlimits as Array<Record<string, unknown>>) {
+    for (const k of ['hard', 'soft']) if (typeof r[k] === 'number' && (r[k] as number) >= 2 ** 63) r[k] = RLIM_INFINITY;
+  }
 }

@@ -19,7 +19,7 @@ export class RequestContext {
     readonly params: Record<string, string>,
     readonly query: URLSearchParams,
     readonly upgradeSocket?: Duplex,
-    private readonly upgradeHead?: Buffer,
+    private upgradeHead?: Buffer,
   ) {}
 
   /** A query flag as Docker reads them: 1/true/True are true; absent is `def`. */
@@ -44,6 +44,10 @@ export class RequestContext {
 
   async body(): Promise<Buffer> {
     if (this.bodyCache) return this.bodyCache;
+    if (this.upgradeSocket) {
+      this.bodyCache = await this.upgradeBody(this.upgradeSocket);
+      return this.bodyCache;
+    }
     const chunks: Buffer[] = [];
     for await (const c of this.req) chunks.push(c as Buffer);
     this.bodyCache = Buffer.concat(chunks);
@@ -59,6 +63,42 @@ export class RequestContext {
     } catch (err) {
       throw invalidArgument(`invalid JSON: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The body of an `Upgrade:` request (exec start sends its JSON this way): Node hands it over as the
+   * first bytes past the headers (`head`) and the socket. Reads Content-Length bytes; what follows is
+   * already the client's stream and stays for hijack(). Pull-mode reads leave the socket's flowing state
+   * as it was, so a later 'data' listener still starts it.
+   */
+  private async upgradeBody(sock: Duplex): Promise<Buffer> {
+    const len = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isSafeInteger(len) || len <= 0) return Buffer.alloc(0);
+    const parts = this.upgradeHead ? [this.upgradeHead] : [];
+    let have = this.upgradeHead?.length ?? 0;
+    while (have < len) {
+      const chunk = sock.read() as Buffer | null;
+      if (chunk) {
+        parts.push(chunk);
+        have += chunk.length;
+        continue;
+      }
+      if (sock.readableEnded || sock.destroyed) break;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          sock.off('readable', done);
+          sock.off('end', done);
+          sock.off('close', done);
+          resolve();
+        };
+        sock.on('readable', done);
+        sock.once('end', done);
+        sock.once('close', done);
+      });
+    }
+    const all = Buffer.concat(parts);
+    this.upgradeHead = all.subarray(Math.min(len, all.length));
+    return all.subarray(0, Math.min(len, all.length));
   }
 
   get isUpgrade(): boolean {

@@ -35,6 +35,7 @@ export const execCommand: CommandDef = {
       User: flags.string('user') || undefined,
       Privileged: flags.bool('privileged'),
       Tty: tty,
+      ConsoleSize: tty && ctx.stdout.isTTY && ctx.stdout.rows ? [ctx.stdout.rows, ctx.stdout.columns] : undefined,
       AttachStdin: stdin && !detach,
       AttachStdout: !detach,
       AttachStderr: !detach,
@@ -50,7 +51,16 @@ export const execCommand: CommandDef = {
     }
     const conn = await client.execStartAttached(created.Id, tty);
     const streams = pumpHijacked(ctx, conn, { tty, stdin });
-    await streams.done;
+    // as docker: follow the terminal's size (the initial one went with the create)
+    const resize = (): void => {
+      client.send('POST', `/exec/${encodeURIComponent(created.Id)}/resize`, { query: { h: ctx.stdout.rows, w: ctx.stdout.columns } }).catch(() => undefined);
+    };
+    if (tty && ctx.stdout.isTTY) ctx.stdout.on('resize', resize);
+    try {
+      await streams.done;
+    } finally {
+      ctx.stdout.off('resize', resize);
+    }
     const info = await client.execInspect(created.Id);
     return info.ExitCode ?? 0;
   },

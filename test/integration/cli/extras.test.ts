@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import { type Berthd, bootstrapBusybox, runBerth, startBerthd } from '../../helpers/berthd.js';
 
 /**
- * CLI commands whose daemon endpoints berthd does not serve yet (exec, archive, volumes, networks,
- * build): marked todo until it does, so they document what the CLI expects. Each was checked against
- * Docker's own dockerd.
+ * CLI commands beyond the core lifecycle. Those whose daemon endpoints berthd does not serve yet (archive,
+ * volumes, networks, build) are marked todo until it does, so they document what the CLI expects. Each was
+ * checked against Docker's own dockerd.
  */
 let d: Berthd;
 let dir: string;
@@ -25,7 +25,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('exec: output, exit code, -i, env and workdir', { todo: 'berthd has no exec endpoints yet' }, async () => {
+test('exec: output, exit code, -i, env and workdir', async () => {
   const r = await berth(['exec', 'box', 'sh', '-c', 'echo out; echo err >&2; exit 6']);
   assert.equal(r.code, 6);
   assert.equal(r.stdout, 'out\n');

@@ -14,6 +14,8 @@ export interface ContainerBackend {
   containers: ContainerService;
   upperDir(id: string): string;
   sizeRw(id: string): Promise<number>;
+  /** the container's exec instances, created or running (inspect's ExecIDs); null when none */
+  execIds?(id: string): string[] | null;
 }
 
 export function containerRoutes(r: Router, b: ContainerBackend): void {
@@ -46,7 +48,9 @@ export function containerRoutes(r: Router, b: ContainerBackend): void {
 
   r.get('/containers/{id}/json', async (ctx) => {
     const rec = c.get(ctx.params.id!);
-    return inspectJson(rec, b.upperDir(rec.id), ctx.bool('size') ? await b.sizeRw(rec.id) : undefined);
+    const j = inspectJson(rec, b.upperDir(rec.id), ctx.bool('size') ? await b.sizeRw(rec.id) : undefined);
+    if (b.execIds) j.ExecIDs = b.execIds(rec.id);
+    return j;
   });
 
   r.post('/containers/{id}/start', async (ctx) => {

@@ -1,0 +1,2 @@
+export * from './exec-service.js';
+export * from './exec-config.js';
