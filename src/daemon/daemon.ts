@@ -6,12 +6,14 @@ import { Router } from '../api/server/router.js';
 import { systemRoutes } from '../api/routers/system/routes.js';
 import { containerRoutes } from '../api/routers/container/routes.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
+import { archiveRoutes } from '../api/routers/container/archive-routes.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
+import { ContainerFilesService } from '../container/archive/index.js';
 import { Logger, runCommand } from '../util/index.js';
 import { effectiveHosts, type DaemonConfig } from './daemon-config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './build-info.js';
@@ -40,6 +42,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     runtimeName: config.runtime,
   });
   await containers.recover();
+  const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
   const startedAt = new Date().toISOString();
@@ -108,6 +111,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     },
   });
   containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)) });
+  archiveRoutes(router, { files });
   imageRoutes(router, {
     images,
     containerUsing: (id) => containers.containerUsingImage(id),
