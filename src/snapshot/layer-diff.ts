@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { getXattr, OPAQUE_XATTR } from './sys-calls.js';
@@ -16,22 +16,28 @@ const minor = (rdev: number) => Number(BigInt(rdev) & 0xffn) | Number((BigInt(rd
  * in layers). Entries are sorted by name, so the same tree always gives the same tar (and diff ID).
  * Overlay-internal xattrs (trusted.overlay.origin, impure…) are not carried; sockets are skipped.
  */
-export function layerDiffTar(upper: string): Readable {
-  return Readable.from(members(upper, ''));
+export function layerDiffTar(upper: string, opts: LayerDiffOptions = {}): Readable {
+  return Readable.from(members(upper, '', new Map(), opts.skip));
 }
 
-async function* members(upper: string, rel: string, seen = new Map<string, string>()): AsyncGenerator<Buffer> {
+export interface LayerDiffOptions {
+  /** leaves an entry (and what is below it) out, e.g. the runtime's mountpoint placeholders on commit */
+  skip?: (name: string, st: Stats) => boolean | Promise<boolean>;
+}
+
+async function* members(upper: string, rel: string, seen: Map<string, string>, skip: LayerDiffOptions['skip']): AsyncGenerator<Buffer> {
   for (const child of (await fs.readdir(path.join(upper, rel))).sort()) {
     const name = rel ? `${rel}/${child}` : child;
     const abs = path.join(upper, name);
     const st = await fs.lstat(abs);
+    if (skip && (await skip(name, st))) continue;
     const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
     if (st.isCharacterDevice() && st.rdev === 0) {
       yield encodeHeader({ ...base, name: (rel ? `${rel}/` : '') + '.wh.' + child, type: 'file', mode: st.mode & 0o777 });
     } else if (st.isDirectory()) {
       yield encodeHeader({ ...base, type: 'directory' });
       if (getXattr(abs, OPAQUE_XATTR)?.toString() === 'y') yield encodeHeader({ ...base, name: `${name}/.wh..wh..opq`, type: 'file', mode: 0o644 });
-      yield* members(upper, name, seen);
+      yield* members(upper, name, seen, skip);
     } else if (st.isSymbolicLink()) {
       yield encodeHeader({ ...base, type: 'symlink', linkname: await fs.readlink(abs) });
     } else if (st.isFIFO()) {

@@ -45,6 +45,16 @@ async function opaqueAbove(layer: string, p: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * Whether `rel` (a path in the upper dir, "etc/hosts") is only a placeholder the runtime made for a mount:
+ * commit leaves these out of the layer, as Docker's init layer keeps them out of its images.
+ */
+export async function isRuntimePlaceholder(upper: string, lowerDirs: string[], rel: string, st: Stats): Promise<boolean> {
+  const p = '/' + rel;
+  if (!MOUNTPOINT_PATHS.has(p)) return false;
+  return isPlaceholder(path.join(upper, rel), p, st, await inLower(lowerDirs, p));
+}
+
 /** Whether an upper-dir object is only a runtime mountpoint placeholder (empty file or empty dir tree). */
 async function isPlaceholder(abs: string, p: string, st: Stats, lower: Stats | undefined): Promise<boolean> {
   if (!MOUNTPOINT_PATHS.has(p) || lower) return false;

@@ -14,7 +14,7 @@ import type { ContainerConfig } from '../../api/types/container.js';
 import type { ContainerRecord } from '../container-record.js';
 import type { ContainerService } from '../container-service.js';
 import { tarOfSpot } from './archive-reader.js';
-import { type Change, containerChanges } from './changes.js';
+import { type Change, containerChanges, isRuntimePlaceholder } from './changes.js';
 import { extractInRoot } from './extract.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import { isNotFound, RootedFs, type Spot } from './rooted-fs.js';
@@ -177,11 +177,13 @@ export class ContainerFilesService {
         await this.d.runtime.pause(rec.id);
         this.d.containers.publishEvent(rec, 'pause');
       }
+      const upper = this.d.rootfs.upperDir(rec.id);
+      const lowerDirs = await this.d.images.layerDirs(rec.image).catch(() => [] as string[]);
       let image;
       try {
         image = await this.d.images.commit({
           parent: rec.image,
-          diff: layerDiffTar(this.d.rootfs.upperDir(rec.id)),
+          diff: layerDiffTar(upper, { skip: (rel, st) => isRuntimePlaceholder(upper, lowerDirs, rel, st) }),
           config: mergeRunConfig(config, rec.config),
           reference,
           comment: q.comment,
