@@ -119,6 +119,8 @@ test('cp works on a created container and leaves no mount behind', async () => {
   assert.deepEqual(await mountedRootfs(), before, 'unmounted again');
   const start = await docker(['start', '-a', 'made']);
   assert.equal(start.stdout, 'copied before start\n');
+  // start -a ends with the output; the exit (and its unmount) is recorded just after
+  assert.equal((await docker(['wait', 'made'])).stdout, '0\n');
   // and on the stopped container
   assert.equal((await sh('docker cp made:/x - | tar -xO')).stdout, 'copied before start\n');
   assert.deepEqual(await mountedRootfs(), before);
