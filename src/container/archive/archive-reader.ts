@@ -116,6 +116,6 @@ async function* file(rfs: RootedFs, spot: Spot, name: string, seen: Map<string, 
     if (written < stat.size) yield Buffer.alloc(stat.size - written);
     yield padding(stat.size);
   } finally {
-    await handle.close();
+    await rfs.closeFile(handle);
   }
 }

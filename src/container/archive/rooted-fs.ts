@@ -246,12 +246,17 @@ export class RootedFs {
   /** Opens a regular file for reading; refuses anything else (a fifo swapped in cannot block: O_NONBLOCK). */
   async openFileForRead(s: Spot): Promise<{ handle: FileHandle; stat: Stats }> {
     const h = await fs.open(spotPath(s), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+    this.handles.add(h); // so that close() releases it even when a reader was abandoned midway
     const st = await h.stat();
     if (!st.isFile()) {
-      await h.close();
+      await this.closeFile(h);
       throw errno('EINVAL', `${s.path} is no longer a regular file`);
     }
     return { handle: h, stat: st };
+  }
+
+  async closeFile(h: FileHandle): Promise<void> {
+    if (this.handles.delete(h)) await h.close().catch(() => undefined);
   }
 
   async readdir(dir: DirRef): Promise<string[]> {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Berthd, bootstrapBusybox, runDocker, startBerthd } from '../../helpers/berthd.js';
+import { type Berthd, bootstrapBusybox, eventually, runDocker, startBerthd } from '../../helpers/berthd.js';
 
 /** docker cp through the real docker CLI: both ways, tar streams, created containers, symlink escapes. */
 let d: Berthd;
@@ -123,6 +123,8 @@ test('cp works on a created container and leaves no mount behind', async () => {
   assert.equal((await docker(['wait', 'made'])).stdout, '0\n');
   // and on the stopped container
   assert.equal((await sh('docker cp made:/x - | tar -xO')).stdout, 'copied before start\n');
+  // the tar's end reaches the client a moment before the daemon unmounts
+  await eventually(async () => (await mountedRootfs()).length === before.length, 5000, 'unmount after cp from a stopped container');
   assert.deepEqual(await mountedRootfs(), before);
   const ro = await docker(['create', '--read-only', '--name', 'ro', 'busybox', 'true']);
   assert.equal(ro.code, 0, ro.stderr);
