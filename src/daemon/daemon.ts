@@ -10,6 +10,7 @@ import { ObserveService } from '../observe/index.js';
 import { readHostResources } from '../cgroups/index.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
 import { execRoutes } from '../api/routers/exec/routes.js';
+import { archiveRoutes } from '../api/routers/container/archive-routes.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
@@ -17,6 +18,7 @@ import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
 import { ExecService } from '../container/exec/index.js';
+import { ContainerFilesService } from '../container/archive/index.js';
 import { Logger, runCommand } from '../util/index.js';
 import { effectiveHosts, type DaemonConfig } from './daemon-config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './build-info.js';
@@ -50,6 +52,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
+  const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
   const startedAt = new Date().toISOString();
@@ -120,6 +123,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)), execIds: (id) => execs.execIdsOf(id) });
   observeRoutes(router, { containers, observe });
   execRoutes(router, { execs });
+  archiveRoutes(router, { files });
   imageRoutes(router, {
     images,
     containerUsing: (id) => containers.containerUsingImage(id),

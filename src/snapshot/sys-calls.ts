@@ -47,6 +47,18 @@ export function mknodWhiteout(path: string): void {
   if (load().mknod(path, S_IFCHR, 0) !== 0) fail('mknod', path);
 }
 
+/**
+ * mknod(2) of a fifo or device node (type bits included in `mode`), for `docker cp` of such members.
+ * mknod never follows a symlink in the last component: it fails with EEXIST.
+ */
+export function mknodNode(path: string, mode: number, devMajor = 0, devMinor = 0): void {
+  const dev = ((devMajor & 0xfff) << 8) | (devMinor & 0xff) | ((devMinor & ~0xff) << 12);
+  if (load().mknod(path, mode, dev) !== 0) {
+    const e = koffi().errno();
+    throw Object.assign(internal(`mknod ${path}: ${load().strerror(e)}`), { errno: e, code: e === 17 ? 'EEXIST' : undefined });
+  }
+}
+
 export function setXattr(path: string, name: string, value: string | Buffer): void {
   const buf = Buffer.from(value);
   if (load().lsetxattr(path, name, buf, buf.length, 0) !== 0) fail('lsetxattr', path);

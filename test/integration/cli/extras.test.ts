@@ -6,9 +6,9 @@ import { after, before, test } from 'node:test';
 import { type Berthd, bootstrapBusybox, runBerth, startBerthd } from '../../helpers/berthd.js';
 
 /**
- * CLI commands beyond the core lifecycle. Those whose daemon endpoints berthd does not serve yet (archive,
- * volumes, networks, build) are marked todo until it does, so they document what the CLI expects. Each was
- * checked against Docker's own dockerd.
+ * CLI commands beyond the core lifecycle: exec and cp, and volumes, networks and build, whose daemon
+ * endpoints berthd does not serve yet: those are marked todo until it does, so they document what the CLI
+ * expects. Each was checked against Docker's own dockerd.
  */
 let d: Berthd;
 let dir: string;
@@ -38,7 +38,7 @@ test('exec: output, exit code, -i, env and workdir', async () => {
   assert.equal(missing.code, 127);
 });
 
-test('cp both ways', { todo: 'berthd has no archive endpoints yet' }, async () => {
+test('cp both ways', async () => {
   const local = path.join(dir, 'up.txt');
   writeFileSync(local, 'hello\n');
   const up = await berth(['cp', local, 'box:/tmp/']);

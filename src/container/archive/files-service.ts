@@ -1,0 +1,289 @@
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { conflict, EngineError, invalidArgument, notFound } from '../../errdefs/index.js';
+import type { ImageCommitter, ImageService } from '../../image/index.js';
+import { applyChanges } from '../../image/import-changes.js';
+import type { ImageRunConfig } from '../../oci/index.js';
+import { familiarName, normalizeName } from '../../oci/index.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import { resolveUser } from '../../runtime/index.js';
+import { layerDiffTar } from '../../snapshot/layer-diff.js';
+import type { RootfsManager } from '../../snapshot/rootfs-manager.js';
+import type { Logger } from '../../util/index.js';
+import type { ContainerConfig } from '../../api/types/container.js';
+import type { ContainerRecord } from '../container-record.js';
+import type { ContainerService } from '../container-service.js';
+import { tarOfSpot } from './archive-reader.js';
+import { type Change, containerChanges, isRuntimePlaceholder } from './changes.js';
+import { extractInRoot } from './extract.js';
+import { goFileMode, type PathStat } from './path-stat.js';
+import { isNotFound, RootedFs, type Spot } from './rooted-fs.js';
+
+export interface FilesServiceDeps {
+  containers: ContainerService;
+  rootfs: RootfsManager;
+  images: ImageService & ImageCommitter;
+  runtime: Pick<ContainerRuntime, 'pause' | 'resume'>;
+  logger: Logger;
+}
+
+export interface CommitRequest {
+  container: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  /** pause a running container while its changes are read (Docker's default: true) */
+  pause: boolean;
+  changes: string[];
+  /** config overrides from the request body, merged over the container's config as Docker does */
+  config?: ContainerConfig;
+}
+
+/**
+ * A container's files from outside: cp (the archive API: stat, get, put), export, diff and commit.
+ * Works on running, created and stopped containers: the rootfs is mounted for the operation when the
+ * container is not running, and unmounted after. Every operation runs under the container's lifecycle
+ * lock (ContainerService.withContainer), so the container cannot start, be removed or have its exit
+ * handled (and its rootfs unmounted) meanwhile; streamed answers hold the lock until they are sent.
+ * Paths inside the container are resolved by rooted-fs.ts, never as host paths.
+ */
+export class ContainerFilesService {
+  constructor(private readonly d: FilesServiceDeps) {}
+
+  private async withRoot<T>(idOrName: string, fn: (rec: ContainerRecord, rfs: RootedFs, root: string) => Promise<T>): Promise<T> {
+    return this.d.containers.withContainer(idOrName, async (rec) => {
+      if (rec.state.Status === 'removing') throw conflict(`container ${rec.id} is marked for removal`);
+      const root = await this.d.rootfs.mount(rec.id);
+      try {
+        const rfs = await RootedFs.open(root);
+        try {
+          return await fn(rec, rfs, root);
+        } finally {
+          await rfs.close();
+        }
+      } finally {
+        // We hold the lifecycle lock, so Running cannot have changed meanwhile.
+        if (!rec.state.Running) await this.d.rootfs.unmount(rec.id).catch((err) => this.d.logger.warn('unmount after file operation failed', { id: rec.id, error: err }));
+      }
+    });
+  }
+
+  /** Docker's ResolvePath + StatPath: parents followed, the last element only with a trailing "/" or "/.". */
+  private async statSpot(rfs: RootedFs, idOrName: string, p: string): Promise<{ spot: Spot; stat: PathStat }> {
+    const abs = absPath(p);
+    let spot: Spot;
+    try {
+      spot = await rfs.resolve(abs, { followLast: followsLast(abs) });
+    } catch (err) {
+      if (isNotFound(err)) throw fileNotFound(p, idOrName);
+      throw err;
+    }
+    if (!spot.stat) {
+      await rfs.release(spot);
+      throw fileNotFound(p, idOrName);
+    }
+    let linkTarget = '';
+    if (spot.stat.isSymbolicLink()) {
+      const t = await rfs.resolve(abs, { followLast: true }).catch(() => undefined);
+      linkTarget = t?.path ?? '';
+      await rfs.release(t);
+    }
+    const st = spot.stat;
+    return { spot, stat: { name: baseName(abs), size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget } };
+  }
+
+  /** HEAD /containers/{id}/archive */
+  statPath(idOrName: string, p: string): Promise<PathStat> {
+    return this.withRoot(idOrName, async (_rec, rfs) => {
+      const { spot, stat } = await this.statSpot(rfs, idOrName, p);
+      await rfs.release(spot);
+      return stat;
+    });
+  }
+
+  /**
+   * GET /containers/{id}/archive: the tar of a path, its entries named after the last element asked for
+   * ("." for `dir/.`, so the directory's contents come without it). `send` streams it out; the rootfs
+   * stays mounted and locked until it has finished.
+   */
+  archive(idOrName: string, p: string, send: (stat: PathStat, tar: Readable) => Promise<void>): Promise<void> {
+    return this.withRoot(idOrName, async (rec, rfs) => {
+      const { spot, stat } = await this.statSpot(rfs, idOrName, p);
+      try {
+        const rootName = stat.name === '/' ? '.' : stat.name;
+        await send(stat, tarOfSpot(rfs, spot, { rootName }));
+      } finally {
+        await rfs.release(spot);
+      }
+      this.d.containers.publishEvent(rec, 'archive-path');
+    });
+  }
+
+  /** PUT /containers/{id}/archive: extracts a tar into an existing directory (symlinks to one followed). */
+  extract(idOrName: string, p: string, body: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+    return this.withRoot(idOrName, async (rec, rfs, root) => {
+      const abs = absPath(p);
+      let spot: Spot;
+      try {
+        spot = await rfs.resolve(abs, { followLast: true });
+      } catch (err) {
+        if (isNotFound(err)) throw fileNotFound(p, idOrName);
+        throw err;
+      }
+      try {
+        if (!spot.stat) throw fileNotFound(p, idOrName);
+        if (!spot.stat.isDirectory()) throw invalidArgument('extraction point is not a directory');
+        if (rec.hostConfig.ReadonlyRootfs) throw invalidArgument('container rootfs is marked read-only');
+      } finally {
+        await rfs.release(spot);
+      }
+      // Docker: with copyUIDGID everything belongs to the container's user (looked up in the container's
+      // own /etc/passwd here; moby looks it up on the host, moby#34142); otherwise the tar's owners stay.
+      const owner = opts.copyUIDGID && rec.config.User ? await resolveUser(root, rec.config.User) : undefined;
+      await extractInRoot(rfs, body, { dest: spot.path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: owner && { uid: owner.uid, gid: owner.gid } });
+      this.d.containers.publishEvent(rec, 'extract-to-dir');
+    });
+  }
+
+  /** GET /containers/{id}/export: the merged filesystem as a tar. */
+  export(idOrName: string, send: (tar: Readable) => Promise<void>): Promise<void> {
+    return this.withRoot(idOrName, async (rec, rfs) => {
+      const spot = await rfs.resolve('/');
+      await send(tarOfSpot(rfs, spot, {}));
+      this.d.containers.publishEvent(rec, 'export');
+    });
+  }
+
+  /** GET /containers/{id}/changes */
+  changes(idOrName: string): Promise<Change[]> {
+    return this.d.containers.withContainer(idOrName, async (rec) => {
+      const lowerDirs = await this.d.images.layerDirs(rec.image).catch(() => [] as string[]);
+      return containerChanges(this.d.rootfs.upperDir(rec.id), lowerDirs);
+    });
+  }
+
+  /** POST /commit: the container's upper dir becomes a layer on its image. */
+  commit(q: CommitRequest): Promise<{ Id: string }> {
+    const reference = q.repo ? (q.tag ? `${q.repo}:${q.tag}` : q.repo) : undefined;
+    // --change instructions go onto the request's config first, then the container's config fills the
+    // gaps (moby's BuildFromConfig, then merge()).
+    const config = applyChanges(toRunConfig(q.config ?? {}), q.changes);
+    return this.d.containers.withContainer(q.container, async (rec) => {
+      if (rec.state.Dead) throw conflict(`You cannot commit container ${rec.id} which is Dead`);
+      if (rec.state.Status === 'removing') throw conflict(`You cannot commit container ${rec.id} which is being removed`);
+      const pause = q.pause && rec.state.Running && !rec.state.Paused;
+      if (pause) {
+        await this.d.runtime.pause(rec.id);
+        this.d.containers.publishEvent(rec, 'pause');
+      }
+      const upper = this.d.rootfs.upperDir(rec.id);
+      const lowerDirs = await this.d.images.layerDirs(rec.image).catch(() => [] as string[]);
+      let image;
+      try {
+        image = await this.d.images.commit({
+          parent: rec.image,
+          diff: layerDiffTar(upper, { skip: (rel, st) => isRuntimePlaceholder(upper, lowerDirs, rel, st) }),
+          config: mergeRunConfig(config, rec.config),
+          reference,
+          comment: q.comment,
+          author: q.author,
+          containerId: rec.id,
+          createdBy: (rec.config.Cmd ?? []).join(' '),
+        });
+      } finally {
+        if (pause) {
+          await this.d.runtime.resume(rec.id);
+          this.d.containers.publishEvent(rec, 'unpause');
+        }
+      }
+      this.d.containers.publishEvent(rec, 'commit', {
+        comment: q.comment ?? '',
+        imageID: image.id,
+        imageRef: reference ? safeFamiliar(reference) : '',
+      });
+      return { Id: image.id };
+    });
+  }
+}
+
+/** Docker's absPath: the path made absolute, its trailing "/" or "/." kept. */
+export function absPath(p: string): string {
+  const clean = path.posix.normalize('/' + p);
+  if ((p.endsWith('/.') || p === '.') && clean !== '/') return clean.replace(/\/?$/, '/.');
+  if (p.endsWith('/') && !clean.endsWith('/')) return clean + '/';
+  return clean;
+}
+
+function followsLast(abs: string): boolean {
+  return abs.endsWith('/') || abs.endsWith('/.');
+}
+
+/** Go's filepath.Base: trailing slashes dropped, "/" for the root. */
+function baseName(abs: string): string {
+  const trimmed = abs.replace(/\/+$/, '');
+  if (trimmed === '') return '/';
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+function fileNotFound(p: string, container: string): EngineError {
+  return notFound(`Could not find the file ${p} in container ${container}`);
+}
+
+function safeFamiliar(ref: string): string {
+  try {
+    return familiarName(normalizeName(ref));
+  } catch {
+    return ref;
+  }
+}
+
+function toRunConfig(c: ContainerConfig): ImageRunConfig {
+  const list = (v: string[] | string | null | undefined) => (typeof v === 'string' ? [v] : v);
+  const out: ImageRunConfig = {};
+  if (c.User) out.User = c.User;
+  if (c.ExposedPorts) out.ExposedPorts = c.ExposedPorts;
+  if (c.Env) out.Env = c.Env;
+  if (c.Entrypoint !== undefined) out.Entrypoint = list(c.Entrypoint);
+  if (c.Cmd !== undefined) out.Cmd = list(c.Cmd);
+  if (c.Volumes) out.Volumes = c.Volumes;
+  if (c.WorkingDir) out.WorkingDir = c.WorkingDir;
+  if (c.Labels) out.Labels = c.Labels;
+  if (c.StopSignal) out.StopSignal = c.StopSignal;
+  if (c.OnBuild) out.OnBuild = c.OnBuild;
+  if (c.Shell) out.Shell = c.Shell;
+  if (c.Healthcheck) out.Healthcheck = c.Healthcheck as ImageRunConfig['Healthcheck'];
+  if (c.ArgsEscaped) out.ArgsEscaped = c.ArgsEscaped;
+  return out;
+}
+
+/** moby's daemon/commit.go merge(): the user's config, its gaps filled from the container's. */
+export function mergeRunConfig(user: ImageRunConfig, containerConfig: ContainerConfig | undefined): ImageRunConfig {
+  if (!containerConfig) return user;
+  const base = toRunConfig(containerConfig);
+  const out: ImageRunConfig = { ...user };
+  if (!out.User && base.User) out.User = base.User;
+  if (!out.ExposedPorts || Object.keys(out.ExposedPorts).length === 0) {
+    if (base.ExposedPorts) out.ExposedPorts = base.ExposedPorts;
+  } else out.ExposedPorts = { ...base.ExposedPorts, ...out.ExposedPorts };
+  if (!out.Env || out.Env.length === 0) {
+    if (base.Env) out.Env = base.Env;
+  } else {
+    const keys = new Set(out.Env.map((e) => e.split('=')[0]));
+    out.Env = [...out.Env, ...(base.Env ?? []).filter((e) => !keys.has(e.split('=')[0]))];
+  }
+  out.Labels = { ...(base.Labels ?? {}), ...(out.Labels ?? {}) };
+  if (!out.Entrypoint || out.Entrypoint.length === 0) {
+    if (!out.Cmd || out.Cmd.length === 0) out.Cmd = base.Cmd ?? null;
+    if (out.Entrypoint === undefined || out.Entrypoint === null) out.Entrypoint = base.Entrypoint ?? null;
+  }
+  if (!out.Healthcheck && base.Healthcheck) out.Healthcheck = base.Healthcheck;
+  if (!out.WorkingDir && base.WorkingDir) out.WorkingDir = base.WorkingDir;
+  if (!out.Volumes || Object.keys(out.Volumes).length === 0) {
+    if (base.Volumes) out.Volumes = base.Volumes;
+  } else out.Volumes = { ...out.Volumes, ...base.Volumes };
+  if (!out.StopSignal && base.StopSignal) out.StopSignal = base.StopSignal;
+  if (!out.OnBuild && base.OnBuild) out.OnBuild = base.OnBuild;
+  if (!out.Shell && base.Shell) out.Shell = base.Shell;
+  return out;
+}
