@@ -93,3 +93,15 @@ test('after a daemon restart, always containers start again; unless-stopped ones
   assert.equal(await inspect('uls', '{{.State.Running}}'), 'false');
   await runDocker(d.dockerHost, ['rm', '-f', 'alw', 'uls']);
 });
+
+test('restart policies and health checks through bin/berth', async () => {
+  const r = await runBerth(d.dockerHost, ['run', '-d', '--name', 'bflaky', '--restart', 'on-failure:1', 'busybox', 'sh', '-c', 'exit 2']);
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await runBerth(d.dockerHost, ['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'bflaky'])).stdout === '1 exited\n', 10_000, 'one restart');
+  const h = await runBerth(d.dockerHost, ['run', '-d', '--name', 'bhealth', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '100']);
+  assert.equal(h.code, 0, h.stderr);
+  await eventually(async () => (await runBerth(d.dockerHost, ['inspect', '-f', '{{.State.Health.Status}}', 'bhealth'])).stdout === 'healthy\n', 10_000, 'healthy');
+  const ps = await runBerth(d.dockerHost, ['ps', '--filter', 'name=bhealth', '--format', '{{.Status}}']);
+  assert.match(ps.stdout, /^Up .* \(healthy\)\n$/);
+  await runBerth(d.dockerHost, ['rm', '-f', 'bflaky', 'bhealth']);
+});
