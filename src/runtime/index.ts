@@ -1,6 +1,6 @@
 export type { AttachConnection, ContainerRuntime, CreateOptions, ExecOptions, ExecProcess, ExecRuntime, ExecSession, RuntimeSpec, RuntimeSpecMount, RuntimeState, RuntimeStatus } from './container-runtime.js';
 export type { SpecInput } from './spec-input.js';
-export { buildRuntimeSpec, linuxResources, serializeRuntimeSpec, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type SpecBuildOptions } from './spec-builder.js';
+export { buildRuntimeSpec, linuxResources, processUser, serializeRuntimeSpec, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type SpecBuildOptions } from './spec-builder.js';
 export { DEFAULT_CAPABILITIES, allCapabilities, effectiveCapabilities, normalizeCapabilities } from './capabilities.js';
 export { buildRlimits, parseProcLimits, readHostLimits, RLIM_INFINITY, type HostLimit, type HostLimits, type OciRlimit } from './rlimits.js';
 export { convertSeccompProfile, defaultSeccompProfile, hostGoArch, type DockerSeccompProfile, type OciSeccomp, type SeccompContext } from './seccomp.js';

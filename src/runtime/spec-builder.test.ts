@@ -33,7 +33,7 @@ describe('buildRuntimeSpec: Docker defaults', () => {
     assert.equal(c.ambient, undefined);
     assert.equal(s.process.rlimits, undefined);
     assert.equal(s.process.noNewPrivileges, false);
-    assert.deepEqual(s.process.user, { uid: 0, gid: 0 });
+    assert.deepEqual(s.process.user, { uid: 0, gid: 0, additionalGids: [0] }, 'the primary group is a supplementary one too, as Docker');
     assert.equal(s.process.cwd, '/');
     assert.equal(s.hostname, 'abc123');
     assert.deepEqual(s.root, { path: '/var/lib/berth/rootfs/abc123', readonly: false });

@@ -131,6 +131,11 @@ function hostDevices(dir = '/dev'): LinuxDevice[] {
   return out;
 }
 
+/** As Docker: the primary group is a supplementary group too (`id` prints groups=<gid>). */
+export function processUser(u: { uid: number; gid: number; additionalGids: number[] }): { uid: number; gid: number; additionalGids: number[] } {
+  return { uid: u.uid, gid: u.gid, additionalGids: [u.gid, ...u.additionalGids.filter((g) => g !== u.gid)] };
+}
+
 /**
  * `--device host[:container[:perms]]`: the node (or every node under a directory) appears at the container
  * path and the device cgroup allows it with the given permissions (rwm by default), as Docker does.
@@ -225,7 +230,7 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
   const process: RuntimeSpec['process'] = {
     terminal: input.terminal,
     ...(input.terminal && input.consoleSize ? { consoleSize: input.consoleSize } : {}),
-    user: { uid: input.user.uid, gid: input.user.gid, ...(input.user.additionalGids.length ? { additionalGids: [...input.user.additionalGids] } : {}) },
+    user: processUser(input.user),
     args: [...input.args],
     env: [...input.env],
     cwd: input.cwd || '/',

@@ -87,7 +87,7 @@ test('start builds the process from the container\'s own, runs once, and records
   assert.deepEqual(p.args, ['sh', '-c', 'x']);
   assert.deepEqual(p.env, ['PATH=/bin', 'HOSTNAME=cccccccccccc', 'TERM=xterm', 'A=1', 'B=2']);
   assert.equal(p.cwd, '/srv');
-  assert.deepEqual(p.user, { uid: 0, gid: 0 });
+  assert.deepEqual(p.user, { uid: 0, gid: 0, additionalGids: [0] });
   assert.deepEqual(p.capabilities, { bounding: ['CAP_KILL'] });
   assert.equal(p.noNewPrivileges, true);
   assert.deepEqual(p.consoleSize, { height: 30, width: 40 });

@@ -1,7 +1,7 @@
 import { conflict, EngineError, internal, notFound } from '../../errdefs/index.js';
 import type { EngineEvent } from '../../events/index.js';
 import type { ExecCreateRequest } from '../../api/types/exec.js';
-import { allCapabilities, exitCodeForStartError, resolveUser, type ExecProcess, type ExecRuntime, type ExecSession } from '../../runtime/index.js';
+import { allCapabilities, exitCodeForStartError, processUser, resolveUser, type ExecProcess, type ExecRuntime, type ExecSession } from '../../runtime/index.js';
 import { newId, type Logger } from '../../util/index.js';
 import type { ContainerService } from '../container-service.js';
 import type { ContainerRecord } from '../container-record.js';
@@ -203,7 +203,7 @@ export class ExecService {
       args: [...config.cmd],
       env: execEnvironment({ containerEnv: rec.config.Env, hostname: hostNetwork ? undefined : rec.config.Hostname, tty: config.tty, execEnv: config.env }),
       cwd: config.workingDir || rec.config.WorkingDir || '/',
-      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
+      user: processUser(user),
       terminal: config.tty,
     };
     if (config.tty && size) process.consoleSize = size;
