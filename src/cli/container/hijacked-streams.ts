@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { FrameDecoder } from '../../util/stream-framing.js';
 import type { CommandIO } from '../command.js';
@@ -71,6 +72,9 @@ export function pumpHijacked(
   if (opts.stdin) {
     if (opts.tty && io.stdin.isTTY) {
       io.stdin.setRawMode(true);
+      // libuv's raw mode keeps ONLCR, so the container's \r\n would print as \r\r\n; the docker CLI turns
+      // output processing off too. setRawMode(false) restores the saved settings, onlcr included.
+      if (io.stdin === process.stdin) spawnSync('stty', ['-onlcr'], { stdio: ['inherit', 'ignore', 'ignore'] });
       restoreRaw = true;
     }
     io.stdin.on('data', onStdin);

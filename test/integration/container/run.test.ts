@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapBusybox, request, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { bootstrapBusybox, REPO_ROOT, request, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
 
 let d: Berthd;
 before(async () => {
@@ -93,4 +93,15 @@ test('docker run -it gets a TTY of the client\'s size, and its exit code', async
   assert.equal(r.status, 4, r.stderr);
   assert.match(r.stdout, /\/dev\/pts\/0\r\n/);
   assert.match(r.stdout, /33 101\r\n/);
+});
+
+test('berth run -it prints the container\'s lines as docker does (raw terminal, no doubled \\r)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const env = { ...process.env, DOCKER_HOST: d.dockerHost, DOCKER_CLI_HINTS: 'false' };
+  const cmd = (cli: string) => `${cli} run -it --rm busybox sh -c 'echo a; echo b'`;
+  const berth = spawnSync('script', ['-qec', cmd(`${REPO_ROOT}/bin/berth`), '/dev/null'], { env, encoding: 'utf8', timeout: 30_000 });
+  const docker = spawnSync('script', ['-qec', cmd('docker'), '/dev/null'], { env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(berth.status, 0, berth.stderr);
+  assert.match(berth.stdout, /a\r\nb\r\n$/);
+  assert.equal(berth.stdout, docker.stdout);
 });
