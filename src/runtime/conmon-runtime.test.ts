@@ -426,3 +426,18 @@ describe('runtime error messages', () => {
 
 runtimeSuite('runc');
 if (spawnSync('crun', ['--version']).status === 0) runtimeSuite('crun');
+
+test('stale exec session dirs (their conmon gone) are swept on first use after a daemon start', async () => {
+  const dir = await fs.mkdtemp('/tmp/berth-test-sweep-');
+  try {
+    const execRoot = path.join(dir, 'exec-root');
+    const stale = path.join(execRoot, 'exec', 'stale-session');
+    await fs.mkdir(stale, { recursive: true });
+    await fs.writeFile(path.join(stale, 'conmon.pid'), '999999999');
+    const rt = createConmonRuntime({ execRoot });
+    await rt.exec({ id: 'no-such-container', execId: 'x1', process: { args: ['true'], env: [], cwd: '/' }, terminal: false, openStdin: false }).catch(() => undefined);
+    await assert.rejects(fs.access(stale), 'the stale session dir is gone');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

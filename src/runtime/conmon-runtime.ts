@@ -232,6 +232,7 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
   private prepare(): Promise<string> {
     this.prepared ??= (async () => {
       for (const d of [this.runtimeRoot, this.exitDir, this.socketDir, path.join(this.execRoot, 'containers')]) await fs.mkdir(d, { recursive: true, mode: 0o711 });
+      await this.sweepExecSessions().catch((err) => this.log.warn('exec session sweep failed', { error: err }));
       if (this.name !== 'crun' || !existsSync('/sys/fs/cgroup/unified')) return this.runtimePath;
       // crun 1.8 refuses hybrid cgroups (hugetlb on cgroup2); hide the v2 mount in a private mount namespace for create only.
       const wrapper = path.join(this.execRoot, 'crun-create');
@@ -584,6 +585,22 @@ class ConmonRuntime implements ContainerRuntime, ExecRuntime {
     await fs.rm(bundle, { recursive: true, force: true });
     await fs.rm(path.join(this.exitDir, id), { force: true });
     await fs.rm(path.join(this.socketDir, id), { force: true });
+  }
+
+  /**
+   * Exec sessions whose conmon is gone (berthd died while they ran; their records lived in its memory)
+   * leave their session dirs behind: remove them, once, on first use after start.
+   */
+  private async sweepExecSessions(): Promise<void> {
+    const root = path.join(this.execRoot, 'exec');
+    for (const execId of await fs.readdir(root).catch(() => [] as string[])) {
+      const dir = path.join(root, execId);
+      const pid = Number.parseInt(await fs.readFile(path.join(dir, 'conmon.pid'), 'utf8').catch(() => ''), 10);
+      const cmdline = pid > 0 ? await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
+      if (cmdline.startsWith('conmon') && cmdline.split('\0').includes(dir)) continue; // still running
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(path.join(this.socketDir, execId), { force: true });
+    }
   }
 
   /** Guards against pid reuse: the process must be conmon with our container id. */
