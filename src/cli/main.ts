@@ -1,4 +1,7 @@
-import { ApiError, ConnectionError, EngineClient } from '../client/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiError, ConnectionError, EngineClient, type TlsOptions } from '../client/index.js';
 import { type CommandContext, type CommandDef, PROGRAM, StatusError, UsageError } from './command.js';
 import { COMMANDS, GROUPS } from './commands.js';
 import { type CliConfig, configDir, loadCliConfig } from './config-file.js';
@@ -167,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     commandPath,
     useLine,
-    client: () => (client ??= new EngineClient({ host })),
+    client: () => (client ??= new EngineClient({ host, tls: tlsOptions(global.flags, process.env) })),
     config: () => (config ??= loadCliConfig(configDir(global.flags.string('config') || undefined, process.env))),
   };
   try {
@@ -213,4 +216,21 @@ function reportError(ctx: CommandContext, def: CommandDef, err: unknown): number
   }
   ctx.err(`${message}\n`);
   return 1;
+}
+
+/**
+ * The docker CLI's TLS settings: --tlsverify (or DOCKER_TLS_VERIFY) verifies the daemon against the CA;
+ * --tls (or DOCKER_TLS) only encrypts; certificates default to ca.pem, cert.pem and key.pem in
+ * DOCKER_CERT_PATH (else ~/.docker). Undefined when TLS is not asked for.
+ */
+function tlsOptions(flags: { bool(n: string): boolean; string(n: string): string }, env: NodeJS.ProcessEnv): TlsOptions | undefined {
+  const verify = flags.bool('tlsverify') || (!!env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0');
+  const tls = verify || flags.bool('tls') || (!!env.DOCKER_TLS && env.DOCKER_TLS !== '0');
+  if (!tls) return undefined;
+  const dir = env.DOCKER_CERT_PATH || path.join(os.homedir(), '.docker');
+  const read = (flag: string, file: string): Buffer | undefined => {
+    const p = flags.string(flag) || path.join(dir, file);
+    return existsSync(p) ? readFileSync(p) : undefined;
+  };
+  return { ca: read('tlscacert', 'ca.pem'), cert: read('tlscert', 'cert.pem'), key: read('tlskey', 'key.pem'), verify };
 }

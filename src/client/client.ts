@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { parseHost, resolveHost } from './host.js';
 import { readJsonLines } from './json-lines.js';
 import { ApiError } from './errors.js';
-import { Transport, readAll, type Query, type RequestOptions } from './transport.js';
+import { Transport, readAll, type Query, type RequestOptions, type TlsOptions } from './transport.js';
 import type {
   ContainerCreateBody,
   ContainerInspect,
@@ -28,6 +28,8 @@ export interface ClientOptions {
   host?: string;
   /** A fixed API version (else DOCKER_API_VERSION, else negotiated down from 1.43 with the daemon). */
   version?: string;
+  /** TLS for a tcp:// daemon */
+  tls?: TlsOptions;
 }
 
 export type Filters = Record<string, string[]>;
@@ -48,7 +50,7 @@ export class EngineClient {
   constructor(opts: ClientOptions = {}) {
     this.host = resolveHost(opts.host);
     const fixed = opts.version ?? process.env.DOCKER_API_VERSION;
-    this.transport = new Transport(parseHost(this.host), fixed || API_VERSION, !fixed);
+    this.transport = new Transport(parseHost(this.host), fixed || API_VERSION, !fixed, opts.tls);
   }
 
   request(method: string, path: string, opts?: RequestOptions): Promise<http.IncomingMessage> {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import { ApiError, ConnectionError } from './errors.js';
 import type { DaemonAddress } from './host.js';
@@ -38,6 +39,15 @@ export function buildPath(version: string, path: string, query?: Query): string 
 
 const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
 
+/** TLS to a tcp:// daemon, as the docker CLI's --tls/--tlsverify: PEM contents, not paths. */
+export interface TlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** verify the daemon's certificate against `ca` (--tlsverify); plain --tls does not */
+  verify: boolean;
+}
+
 export class Transport {
   private negotiation?: Promise<void>;
 
@@ -49,7 +59,16 @@ export class Transport {
     readonly address: DaemonAddress,
     public version: string,
     private readonly negotiate = false,
+    private readonly tls?: TlsOptions,
   ) {}
+
+  /** http.request, or https.request for a TLS daemon. */
+  private send(opts: http.RequestOptions, cb?: (res: http.IncomingMessage) => void): http.ClientRequest {
+    if (this.tls && this.address.kind === 'tcp') {
+      return https.request({ ...opts, ca: this.tls.ca, cert: this.tls.cert, key: this.tls.key, rejectUnauthorized: this.tls.verify }, cb);
+    }
+    return http.request(opts, cb);
+  }
 
   private ready(): Promise<void> {
     if (!this.negotiate) return Promise.resolve();
@@ -57,7 +76,7 @@ export class Transport {
       const opts = this.baseOptions('GET', '/_ping', {});
       opts.path = '/_ping';
       let connected = false;
-      const req = http.request(opts, (res) => {
+      const req = this.send(opts, (res) => {
         const server = String(res.headers['api-version'] ?? '');
         if (/^\d+\.\d+$/.test(server) && compareVersions(server, this.version) < 0) this.version = server;
         res.resume();
@@ -114,7 +133,7 @@ export class Transport {
     await this.ready();
     return new Promise((resolve, reject) => {
       let connected = false;
-      const req = http.request(this.baseOptions(method, path, opts), (res) => {
+      const req = this.send(this.baseOptions(method, path, opts), (res) => {
         if ((res.statusCode ?? 500) >= 400) readError(res).then(reject, reject);
         else resolve(res);
       });
@@ -135,7 +154,7 @@ export class Transport {
       const base = this.baseOptions(method, path, opts);
       base.headers = { ...(base.headers as Record<string, string>), Connection: 'Upgrade', Upgrade: 'tcp' };
       let connected = false;
-      const req = http.request(base);
+      const req = this.send(base);
       req.on('socket', (s) => s.once('connect', () => (connected = true)));
       req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
       req.on('response', (res) => {

@@ -5,6 +5,19 @@ import { tabwrite } from '../format/tabwriter.js';
 import { renderFormat } from '../format/templates.js';
 import { CLI_VERSION } from '../version-info.js';
 
+/**
+ * docker runs --format over Go structs: `{{.Server.APIVersion}}` by Go field name, while `{{json .}}`
+ * prints the JSON names (ApiVersion). Non-enumerable aliases give both.
+ */
+function goNames<T extends object>(o: T): T {
+  const aliases: Record<string, string> = { APIVersion: 'ApiVersion', MinAPIVersion: 'MinAPIVersion' };
+  const out = { ...o };
+  for (const [goName, jsonName] of Object.entries(aliases)) {
+    if (jsonName in out && !(goName in out)) Object.defineProperty(out, goName, { get: () => (out as Record<string, unknown>)[jsonName], enumerable: false });
+  }
+  return out;
+}
+
 /** `version`: Client and Server sections laid out like docker's (tabwriter minwidth 20, padding 1). */
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
@@ -93,7 +106,7 @@ export const versionCommand: CommandDef = {
     const format = flags.string('format');
     if (format) {
       const body = format === 'json' ? '{{json .}}' : format;
-      const out = renderFormat(body, { Client: c, Server: server ?? null });
+      const out = renderFormat(body, { Client: goNames(c), Server: server ? goNames(server) : null });
       ctx.out(`${out}\n`);
     } else {
       let text = `Client:\n Version:\t${c.Version}\n API version:\t${c.ApiVersion}${c.ApiVersion !== c.DefaultAPIVersion ? ` (downgraded from ${c.DefaultAPIVersion})` : ''}\n`;

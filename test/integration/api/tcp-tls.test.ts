@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { runBerth, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
 
 const PORT = 23000 + Math.floor(Math.random() * 2000);
 let d: Berthd;
@@ -50,6 +50,19 @@ test('berthd serves the API over TCP with mutual TLS, next to its unix socket', 
   const noCert = await runDocker(`tcp://127.0.0.1:${PORT}`, ['--tls', 'version', '--format', '{{.Server.APIVersion}}']);
   assert.notEqual(noCert.code, 0);
   assert.notEqual(noCert.stdout, '1.43\n');
+  // and bin/berth, with the same settings from flags and from the environment
+  const berthFlags = await runBerth(`tcp://127.0.0.1:${PORT}`, ['--tlsverify', '--tlscacert', path.join(certs, 'ca.pem'), '--tlscert', path.join(certs, 'client.pem'), '--tlskey', path.join(certs, 'client-key.pem'), 'version', '--format', '{{.Server.APIVersion}}']);
+  assert.equal(berthFlags.stdout, '1.43\n', berthFlags.stderr);
+  Object.assign(process.env, env);
+  try {
+    const berthEnv = await runBerth(`tcp://127.0.0.1:${PORT}`, ['info', '--format', '{{.OSType}}']);
+    assert.equal(berthEnv.stdout, 'linux\n', berthEnv.stderr);
+  } finally {
+    delete process.env.DOCKER_CERT_PATH;
+    delete process.env.DOCKER_TLS_VERIFY;
+  }
+  const berthNoTls = await runBerth(`tcp://127.0.0.1:${PORT}`, ['version', '--format', '{{.Server.APIVersion}}']);
+  assert.notEqual(berthNoTls.code, 0, 'plain HTTP to a TLS daemon fails');
   // the unix socket still answers
   const unix = await runDocker(d.dockerHost, ['version', '--format', '{{.Server.APIVersion}}']);
   assert.equal(unix.stdout, '1.43\n');
