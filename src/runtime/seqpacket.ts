@@ -74,6 +74,7 @@ const SHUT_WR = 1;
 const SHUT_RDWR = 2;
 const POLLIN = 0x1;
 const POLLOUT = 0x4;
+const ECONNRESET = 104;
 const EINTR = 4;
 const EAGAIN = 11;
 
@@ -198,7 +199,10 @@ class SeqpacketAttach implements AttachConnection, Watched {
       }
       if (n === 0) return this.finish();
       const e = c.errno();
-      if (e === EINTR) continue;
+      // ECONNRESET: conmon closed its end with our stdin bytes unread. Linux reports that error once,
+      // *before* the packets still queued for us (sock_error comes first in the datagram receive path):
+      // read on, or the container's last output is lost.
+      if (e === EINTR || e === ECONNRESET) continue;
       if (e === EAGAIN) return;
       return this.finish();
     }

@@ -184,9 +184,10 @@ async function attach(ctx: RequestContext, c: ContainerService): Promise<void> {
       }
       session.writeStdin(d);
     });
+    // StdinOnce: the client's half-close closes the container's stdin. Not with a TTY: stdin and output are
+    // one pty master there, and closing it would cut the output still on its way.
     sock.on('end', () => {
       if (rec.config.StdinOnce && !tty) session.closeStdin();
-      else if (rec.config.StdinOnce) session.closeStdin();
     });
   } else {
     sock.on('data', () => undefined);

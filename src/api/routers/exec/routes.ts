@@ -94,8 +94,11 @@ async function start(ctx: RequestContext, e: ExecService): Promise<Reply | void>
     }
     stream.writeStdin(d);
   });
-  // the client's stdin ended (half-close): so does the process's
-  sock.on('end', () => stream.closeStdin());
+  // the client's stdin ended (half-close): so does the process's. Not with a TTY: there stdin and output are
+  // one pty master, and conmon closing "stdin" would cut the output still on its way (Docker keeps it open).
+  sock.on('end', () => {
+    if (!tty) stream.closeStdin();
+  });
   // the client went away: the process keeps running, as in Docker
   sock.on('close', () => stream.detach());
   await stream.done;
