@@ -11,6 +11,8 @@ import { readHostResources } from '../cgroups/index.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
 import { execRoutes } from '../api/routers/exec/routes.js';
 import { archiveRoutes } from '../api/routers/container/archive-routes.js';
+import { buildRoutes } from '../api/routers/build/routes.js';
+import { ClassicBuilder } from '../build/index.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
@@ -52,6 +54,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
+  const builder = new ClassicBuilder({ images, containers, rootfs, logger: logger.child({ module: 'build' }) });
   const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
@@ -124,6 +127,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   observeRoutes(router, { containers, observe });
   execRoutes(router, { execs });
   archiveRoutes(router, { files });
+  buildRoutes(router, { builder });
   imageRoutes(router, {
     images,
     containerUsing: (id) => containers.containerUsingImage(id),

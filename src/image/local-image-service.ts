@@ -256,17 +256,21 @@ class LocalImageService implements ImageService, ImageCommitter {
       const parent = opts.parent ? this.state.resolve(opts.parent).image : undefined;
       // --change instructions are checked before a byte of the diff is read
       const runConfig = applyChanges(opts.config ?? parent?.config.config ?? {}, opts.changes ?? []);
-      const blob = await this.content.ingest(opts.diff);
-      const diffId = blob.digest;
+      const blob = opts.diff ? await this.content.ingest(opts.diff) : undefined;
+      const diffId = blob?.digest;
       try {
-        const diffIds = [...(parent?.layers.map((l) => l.diffId) ?? []), diffId];
-        const chainId = chainIds(diffIds)[diffIds.length - 1] ?? diffId;
-        const info = await this.layers.ensure(chainId, this.content.blobPath(diffId), diffId);
+        const layers = [...(parent?.layers ?? [])];
+        if (diffId) {
+          const diffIds = [...layers.map((l) => l.diffId), diffId];
+          const chainId = chainIds(diffIds)[diffIds.length - 1] ?? diffId;
+          const info = await this.layers.ensure(chainId, this.content.blobPath(diffId), diffId);
+          layers.push({ diffId, chainId, size: info.size });
+        }
         const config = commitConfig(parent?.config, { ...opts, config: runConfig, changes: [] }, diffId, new Date().toISOString());
         const bytes = Buffer.from(JSON.stringify(config));
         const id = sha256(bytes);
         await this.content.ingest(bufferStream(bytes), { digest: id });
-        const image = await this.commitImage(id, config, [...(parent?.layers ?? []), { diffId, chainId, size: info.size }], parent?.id);
+        const image = await this.commitImage(id, config, layers, parent?.id);
         if (target) {
           this.state.refs.set(target, id);
           await this.persistRefs();
@@ -274,7 +278,7 @@ class LocalImageService implements ImageService, ImageCommitter {
         }
         return this.state.toRecord(image);
       } catch (err) {
-        if (blob.created && !this.state.diffInUse(diffId, '')) await this.content.delete(diffId);
+        if (diffId && blob?.created && !this.state.diffInUse(diffId, '')) await this.content.delete(diffId);
         throw err;
       }
     });

@@ -94,5 +94,7 @@ export interface ImageConfig {
   // Docker-only fields that `docker inspect` shows when present
   comment?: string;
   container?: string;
+  /** the classic builder's: the config its step ran with (Cmd is the step, e.g. `#(nop)  ENV a=b`) */
+  container_config?: ImageRunConfig;
   docker_version?: string;
 }

@@ -60,7 +60,7 @@ test('volumes and networks', { todo: 'berthd has no volume or network endpoints 
   assert.equal((await berth(['network', 'rm', 'n1'])).stdout, 'n1\n');
 });
 
-test('build with the classic builder', { todo: 'berthd has no /build yet' }, async () => {
+test('build with the classic builder', async () => {
   writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo built > /f\nCMD ["cat", "/f"]\n');
   const r = await berth(['build', '-q', '-t', 'built:1', '-f', path.join(dir, 'Dockerfile'), dir]);
   assert.equal(r.code, 0, r.stderr);

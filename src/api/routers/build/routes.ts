@@ -1,0 +1,69 @@
+import type { BuildOptions, BuildService } from '../../../build/build-service.js';
+import { BuildStepError } from '../../../build/build-service.js';
+import { invalidArgument } from '../../../errdefs/index.js';
+import type { RequestContext } from '../../server/context.js';
+import type { Router } from '../../server/router.js';
+
+export interface BuildBackend {
+  builder: BuildService;
+}
+
+/**
+ * POST /build, the classic builder's API: the body is the context tar, the answer a JSON-lines stream of
+ * `{"stream": …}` (step output), `{"aux": {"ID": …}}` (each stage's image) and, on failure,
+ * `{"errorDetail": {"code"?, "message"}, "error": …}` — a failing RUN's code is what the docker CLI exits with.
+ */
+export function buildRoutes(r: Router, b: BuildBackend): void {
+  r.post('/build', async (ctx) => {
+    const opts = buildOptions(ctx);
+    // BuildKit (version=2) is a gRPC session the classic API cannot carry; /_ping says Builder-Version 1.
+    if (ctx.str('version') === '2') throw invalidArgument('BuildKit is not supported by berthd: use the classic builder (DOCKER_BUILDKIT=0)');
+    const remote = ctx.str('remote');
+    if (remote && remote !== '-') throw invalidArgument(`cannot build from ${remote}: berth has no network access to fetch a remote context; pass the context as a tar instead`);
+    const res = ctx.stream('application/json');
+    const write = (v: unknown) => res.write(JSON.stringify(v) + '\r\n');
+    try {
+      const result = await b.builder.build(ctx.req, opts, { stream: (text) => write({ stream: text }), aux: (value) => write({ aux: value }) });
+      // Docker: with -q the output is only the image ID
+      if (opts.quiet) write({ stream: result.imageId + '\n' });
+    } catch (err) {
+      const message = (err as Error).message;
+      const detail = err instanceof BuildStepError ? { code: err.code, message } : { message };
+      write({ errorDetail: detail, error: message });
+    }
+    res.end();
+  });
+
+  // The CLI's `builder prune`: the classic builder keeps no cache beyond its images.
+  r.post('/build/prune', async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }));
+}
+
+function jsonQuery<T>(ctx: RequestContext, name: string, fallback: T): T {
+  const raw = ctx.str(name);
+  if (!raw) return fallback;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw invalidArgument(`invalid ${name} JSON: ${raw}`);
+  }
+}
+
+function buildOptions(ctx: RequestContext): BuildOptions {
+  const opts: BuildOptions = {
+    dockerfile: ctx.str('dockerfile') || 'Dockerfile',
+    tags: ctx.query.getAll('t').filter(Boolean),
+    buildArgs: jsonQuery<Record<string, string | null>>(ctx, 'buildargs', {}),
+    labels: jsonQuery<Record<string, string>>(ctx, 'labels', {}),
+    noCache: ctx.bool('nocache'),
+    pull: ctx.bool('pull'),
+    cacheFrom: jsonQuery<string[]>(ctx, 'cachefrom', []),
+    quiet: ctx.bool('q'),
+    networkMode: ctx.str('networkmode') || 'default',
+    forceRemove: ctx.bool('forcerm'),
+  };
+  const target = ctx.str('target');
+  if (target) opts.target = target;
+  const platform = ctx.str('platform');
+  if (platform) opts.platform = platform;
+  return opts;
+}

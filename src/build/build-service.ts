@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The builder: a build context and a Dockerfile become an image, the classic builder's way. Each
+ * instruction is a step that makes an image on top of the previous one (RUN in a real container whose
+ * changes are committed, COPY/ADD as a layer made from the context, the others as config-only images),
+ * and a step is reused from the cache when an image with the same parent and the same step config
+ * (`container_config`, with COPY's content digest in its Cmd) exists. So an identical rebuild yields the
+ * identical image ID.
+ *
+ * Vocabulary: *stage* — a FROM and its instructions; *meta args* — ARGs before the first FROM; *step* —
+ * one instruction, numbered across the whole Dockerfile (`Step 3/9`).
+ */
+export interface BuildOptions {
+  /** the Dockerfile's path in the context */
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  labels: Record<string, string>;
+  target?: string;
+  noCache: boolean;
+  pull: boolean;
+  cacheFrom: string[];
+  quiet: boolean;
+  /** RUN's network: default | bridge | none | host */
+  networkMode: string;
+  /** remove intermediate containers of a failed step too */
+  forceRemove: boolean;
+  platform?: string;
+}
+
+/** Where the classic builder's JSON stream goes. */
+export interface BuildOutput {
+  /** `{"stream": …}` text */
+  stream(text: string): void;
+  /** `{"aux": …}` */
+  aux(value: unknown): void;
+}
+
+export interface BuildResult {
+  imageId: string;
+  tags: string[];
+}
+
+export interface BuildService {
+  build(context: Readable, opts: BuildOptions, out: BuildOutput): Promise<BuildResult>;
+}
+
+/** A failing RUN: the code the docker CLI exits with. */
+export class BuildStepError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}

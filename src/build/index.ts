@@ -1,0 +1,2 @@
+export * from './build-service.js';
+export { ClassicBuilder, type BuilderDeps } from './builder.js';
