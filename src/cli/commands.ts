@@ -37,6 +37,7 @@ import { infoCommand } from './system/info.js';
 import { containerInspectCommand, imageInspectCommand, inspectCommand, networkInspectCommand, volumeInspectCommand } from './system/inspect.js';
 import { systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
+import { registryGcCommand, registryServeCommand } from './registry/registry.js';
 import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
 /**
@@ -105,6 +106,8 @@ export const COMMANDS: CommandDef[] = [
   networkInspectCommand,
   volumeInspectCommand,
   systemPruneCommand,
+  registryServeCommand,
+  registryGcCommand,
 ];
 
 /** Management command groups, for help and "unknown command" errors. */
@@ -113,6 +116,7 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',
+  registry: 'Serve and maintain a registry',
   system: 'Manage Docker',
   volume: 'Manage volumes',
 };
