@@ -38,6 +38,8 @@ import { containerInspectCommand, imageInspectCommand, inspectCommand, networkIn
 import { systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
 import { registryGcCommand, registryServeCommand } from './registry/registry.js';
+import { loginCommand, logoutCommand } from './registry/login.js';
+import { pushCommand } from './image/push.js';
 import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
 /**
@@ -108,6 +110,9 @@ export const COMMANDS: CommandDef[] = [
   systemPruneCommand,
   registryServeCommand,
   registryGcCommand,
+  pushCommand,
+  loginCommand,
+  logoutCommand,
 ];
 
 /** Management command groups, for help and "unknown command" errors. */

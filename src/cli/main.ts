@@ -169,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     useLine,
     client: () => (client ??= new EngineClient({ host })),
     config: () => (config ??= loadCliConfig(configDir(global.flags.string('config') || undefined, process.env))),
+    configDir: () => configDir(global.flags.string('config') || undefined, process.env),
   };
   try {
     let parsed;
