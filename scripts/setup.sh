@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in runc:runc crun:crun conmon:conmon busybox:busybox-static iptables:iptables tini-static:tini ip:iproute2 mount:mount script:bsdutils openssl:openssl; do
+for pair in runc:runc crun:crun conmon:conmon busybox:busybox-static iptables:iptables tini-static:tini ip:iproute2 docker-registry:docker-registry skopeo:skopeo mount:mount script:bsdutils openssl:openssl htpasswd:apache2-utils; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -25,6 +25,8 @@ export interface CommandContext extends CommandIO {
   env: NodeJS.ProcessEnv;
   /** The docker-style client config (psFormat, imagesFormat, detachKeys, …). */
   config(): CliConfig;
+  /** The directory of config.json (--config, DOCKER_CONFIG, ~/.docker). */
+  configDir(): string;
 }
 
 export interface ArgsRule {

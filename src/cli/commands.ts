@@ -37,6 +37,9 @@ import { infoCommand } from './system/info.js';
 import { containerInspectCommand, imageInspectCommand, inspectCommand, networkInspectCommand, volumeInspectCommand } from './system/inspect.js';
 import { systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
+import { registryGcCommand, registryServeCommand } from './registry/registry.js';
+import { loginCommand, logoutCommand } from './registry/login.js';
+import { pushCommand } from './image/push.js';
 import { volumeCreateCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand } from './volume/volume.js';
 
 /**
@@ -105,6 +108,11 @@ export const COMMANDS: CommandDef[] = [
   networkInspectCommand,
   volumeInspectCommand,
   systemPruneCommand,
+  registryServeCommand,
+  registryGcCommand,
+  pushCommand,
+  loginCommand,
+  logoutCommand,
 ];
 
 /** Management command groups, for help and "unknown command" errors. */
@@ -113,6 +121,7 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',
+  registry: 'Serve and maintain a registry',
   system: 'Manage Docker',
   volume: 'Manage volumes',
 };

@@ -172,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
     useLine,
     client: () => (client ??= new EngineClient({ host, tls: tlsOptions(global.flags, process.env) })),
     config: () => (config ??= loadCliConfig(configDir(global.flags.string('config') || undefined, process.env))),
+    configDir: () => configDir(global.flags.string('config') || undefined, process.env),
   };
   try {
     let parsed;

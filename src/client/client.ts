@@ -296,8 +296,16 @@ export class EngineClient {
       contentType: typeof src === 'string' ? undefined : 'application/x-tar',
     });
   }
-  imagePull(fromImage: string, tag?: string, platform?: string): Promise<http.IncomingMessage> {
-    return this.request('POST', '/images/create', { query: { fromImage, tag, platform } });
+  imagePull(fromImage: string, tag?: string, platform?: string, registryAuth?: string): Promise<http.IncomingMessage> {
+    return this.request('POST', '/images/create', { query: { fromImage, tag, platform }, headers: registryAuth ? { 'X-Registry-Auth': registryAuth } : undefined });
+  }
+  /** POST /images/{name}/push; registryAuth is the X-Registry-Auth value (base64url JSON). */
+  imagePush(name: string, tag: string | undefined, registryAuth: string): Promise<http.IncomingMessage> {
+    return this.request('POST', `/images/${encodeURIComponent(name).replace(/%2F/g, '/').replace(/%3A/g, ':')}/push`, { query: { tag }, headers: { 'X-Registry-Auth': registryAuth } });
+  }
+  /** POST /auth */
+  login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.json('POST', '/auth', { json: auth });
   }
   /** POST /build: the classic builder; `tags` repeat the `t` parameter. The body is the context tar. */
   imageBuild(context: Readable, q: { tags: string[]; query: Query }): Promise<http.IncomingMessage> {

@@ -22,6 +22,8 @@ export interface DaemonConfig {
   storageDriver?: 'overlay' | 'native';
   /** static init binary for --init (dockerd's --init-path); default tini-static, else catatonit */
   initPath?: string;
+  /** registries (host[:port] or CIDR) spoken to over plain HTTP; loopback always is */
+  insecureRegistries: string[];
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -35,6 +37,7 @@ export const DEFAULTS: DaemonConfig = {
   dnsSearch: [],
   dnsOptions: [],
   cgroupParent: '/berth',
+  insecureRegistries: [],
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -55,6 +58,7 @@ Options:
       --cgroup-parent string Parent cgroup for all containers (default "/berth")
       --init-path string     Path to the init binary for --init (default tini-static)
       --storage-driver string overlay or native (default: overlay when the kernel has it)
+      --insecure-registry list  Registry (host[:port] or CIDR) to reach over plain HTTP (loopback always is)
       --tlscert string, --tlskey string, --tlscacert string, --tlsverify
   -v, --version              Print version information and quit
   -h, --help                 Print usage
@@ -79,6 +83,7 @@ const valueFlags: Record<string, [string, Setter]> = {
   '--dns-opt': ['dns-opts', (c, v) => c.dnsOptions.push(v)],
   '--cgroup-parent': ['cgroup-parent', (c, v) => (c.cgroupParent = v)],
   '--init-path': ['init-path', (c, v) => (c.initPath = v)],
+  '--insecure-registry': ['insecure-registries', (c, v) => c.insecureRegistries.push(v)],
   '--storage-driver': ['storage-driver', (c, v) => (c.storageDriver = storageDriver(v))],
   '--tlscert': ['tlscert', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), cert: v })],
   '--tlskey': ['tlskey', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), key: v })],
@@ -174,6 +179,7 @@ export async function applyConfigFile(config: DaemonConfig, fromFlags: Set<strin
       case 'dns-opts': config.dnsOptions = list(v); break;
       case 'cgroup-parent': config.cgroupParent = String(v); break;
       case 'init-path': config.initPath = String(v); break;
+      case 'insecure-registries': config.insecureRegistries = list(v); break;
       case 'storage-driver': config.storageDriver = storageDriver(String(v)); break;
       default: break; // dockerd keys berth does not use yet are accepted and ignored
     }

@@ -16,6 +16,9 @@ import { ClassicBuilder } from '../build/index.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
+import { createContentStore } from '../content/index.js';
+import { RegistryService } from '../registry/client/index.js';
+import { distributionRoutes } from '../api/routers/distribution/routes.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
@@ -39,7 +42,9 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   await claimPidfile(config.pidfile);
 
   const events = new EventBus();
-  const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }) });
+  const content = createContentStore({ dataRoot: config.dataRoot });
+  const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }), content });
+  const registry = new RegistryService({ images, content, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries });
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
   const hostResources = await readHostResources();
@@ -100,7 +105,11 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         OSType: 'linux',
         Architecture: os.machine(),
         IndexServerAddress: 'https://index.docker.io/v1/',
-        RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+        RegistryConfig: {
+          IndexConfigs: Object.fromEntries(config.insecureRegistries.filter((r) => !r.includes('/')).map((r) => [r, { Name: r, Mirrors: [], Secure: false, Official: false }])),
+          InsecureRegistryCIDRs: ['127.0.0.0/8', ...config.insecureRegistries.filter((r) => r.includes('/'))],
+          Mirrors: [],
+        },
         NCPU: os.cpus().length,
         MemTotal: os.totalmem(),
         DockerRootDir: config.dataRoot,
@@ -128,8 +137,10 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   execRoutes(router, { execs });
   archiveRoutes(router, { files });
   buildRoutes(router, { builder });
+  distributionRoutes(router, { registry });
   imageRoutes(router, {
     images,
+    registry,
     containerUsing: (id) => containers.containerUsingImage(id),
     containerCount: (id) => store.all().filter((c) => c.image === id).length,
   });

@@ -13,7 +13,7 @@ import type { Filters } from '../util/index.js';
  *   uncompressed tar; its chain ID identifies the stack of layers up to it. Each layer is unpacked once into
  *   <data-root>/layers/<chain-id-hex>/diff, a fresh directory, with OCI whiteouts turned into overlay ones.
  *
- * Lifecycle: import/load/(pull, later) → record visible only after every blob was verified and every
+ * Lifecycle: import/load/pull → record visible only after every blob was verified and every
  * record written atomically → tag/untag → remove (refused with Conflict while a container uses it unless force).
  */
 export interface ImageRecord {
@@ -81,6 +81,15 @@ export interface ImageService {
   history(refOrId: string): Promise<HistoryItem[]>;
   /** dangling only unless all; `until` and `label` filters; skips images in use. */
   prune(opts: { all: boolean; filters: Filters; containerUsing: (imageId: string) => unknown }): Promise<{ ImagesDeleted: RemovedImageItem[]; SpaceReclaimed: number }>;
+  /**
+   * pull: registers the image whose config blob (`configDigest`) and uncompressed layer blobs (named by
+   * diff ID) are already in the content store, unpacking each layer, then points `references` (normalised
+   * tags and repo digests) at it. The record becomes visible only after every layer is unpacked.
+   * `onLayer(index, phase)` hears each layer's unpacking, for progress.
+   */
+  addImage(configDigest: string, references: string[], onLayer?: (index: number, phase: 'start' | 'done') => void): Promise<ImageRecord>;
+  /** push: adds references (repo digests) to an image. */
+  addReferences(id: string, references: string[]): Promise<void>;
   /** Unpacked layer directories for a container's rootfs, TOP-most first (overlay lowerdir order). Unpacks any missing layer. */
   layerDirs(imageId: string): Promise<string[]>;
 }

@@ -406,6 +406,41 @@ class LocalImageService implements ImageService, ImageCommitter {
     });
   }
 
+  addImage(configDigest: string, references: string[], onLayer?: (index: number, phase: 'start' | 'done') => void): Promise<ImageRecord> {
+    return this.exclusive(async () => {
+      const bytes = await this.content.get(configDigest);
+      let config: ImageConfig;
+      try {
+        config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
+      } catch {
+        throw invalidArgument(`invalid image config ${configDigest}`);
+      }
+      const diffIds = config.rootfs?.diff_ids ?? [];
+      const chains = chainIds(diffIds);
+      const layers: StoredLayer[] = [];
+      for (const [i, diffId] of diffIds.entries()) {
+        const chainId = chains[i] ?? diffId;
+        onLayer?.(i, 'start');
+        const info = await this.layers.ensure(chainId, this.content.blobPath(diffId), diffId);
+        layers.push({ diffId, chainId, size: info.size });
+        onLayer?.(i, 'done');
+      }
+      const image = await this.commitImage(configDigest, config, layers);
+      for (const ref of references) this.state.refs.set(ref, configDigest);
+      if (references.length) await this.persistRefs();
+      for (const ref of references) if (isTagRef(ref)) this.emit('pull', configDigest, familiarName(ref));
+      return this.state.toRecord(image);
+    });
+  }
+
+  addReferences(id: string, references: string[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.state.images.has(id)) throw notFound(`No such image: ${id}`);
+      for (const ref of references) this.state.refs.set(ref, id);
+      await this.persistRefs();
+    });
+  }
+
   async layerDirs(imageId: string): Promise<string[]> {
     await this.init();
     const image = this.state.images.get(imageId) ?? this.state.resolve(imageId).image;

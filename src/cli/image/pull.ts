@@ -1,6 +1,7 @@
 import { familiarString, parseReference, referenceString, withDefaultTag } from '../../oci/index.js';
 import { type CommandDef, StatusError } from '../command.js';
 import { displayJsonMessages } from './json-messages.js';
+import { registryAuthHeader } from '../registry/credentials.js';
 
 /**
  * `pull`: POST /images/create?fromImage=…&tag=…, progress printed as docker does without a terminal,
@@ -32,7 +33,7 @@ export const pullCommand: CommandDef = {
       ref = withDefaultTag(ref);
     }
     const repo = familiarString({ ...ref, tag: undefined, digest: undefined });
-    const res = await ctx.client().imagePull(repo, ref.digest ?? ref.tag, flags.string('platform') || undefined);
+    const res = await ctx.client().imagePull(repo, ref.digest ?? ref.tag, flags.string('platform') || undefined, await registryAuthHeader(ctx.configDir(), name));
     await displayJsonMessages(ctx, res, quiet ? () => undefined : (t) => ctx.out(t));
     if (!allTags) ctx.out(`${referenceString(ref)}\n`);
   },

@@ -74,9 +74,10 @@ test('run of an unknown image with --pull never exits 125 with the daemon messag
 });
 
 test("run of an unknown image says docker's 'Unable to find image' and fails with 125", async () => {
-  const r = await berth(['run', '--rm', 'nonexistent-image:1']);
+  // a registry on a closed loopback port: a pull must never leave the machine (no host would mean Docker Hub)
+  const r = await berth(['run', '--rm', '127.0.0.1:9/nonexistent-image:1']);
   assert.equal(r.code, 125);
-  assert.match(r.stderr, /^Unable to find image 'nonexistent-image:1' locally\nberth: Error response from daemon: /);
+  assert.match(r.stderr, /^Unable to find image '127.0.0.1:9\/nonexistent-image:1' locally\nberth: Error response from daemon: /);
 });
 
 test('usage and flag errors', async () => {

@@ -7,9 +7,13 @@ import { notFound, invalidArgument } from '../../../errdefs/index.js';
 import { familiarName, familiarRepository, normalizeName, parseReference } from '../../../oci/index.js';
 import { matchLabels, parseFilters, validateFilterKeys } from '../../../util/index.js';
 import { imageInspect, imageSummary } from './wire.js';
+import type { RegistryService } from '../../../registry/client/index.js';
+import { registryAuth, streamProgress } from '../distribution/routes.js';
 
 export interface ImageBackend {
   images: ImageService;
+  /** pull and push; without it, fromImage answers "pull access denied" */
+  registry?: RegistryService;
   containerUsing(imageId: string): { id: string; running: boolean } | undefined;
   containerCount(imageId: string): number;
 }
@@ -60,6 +64,17 @@ export function imageRoutes(r: Router, b: ImageBackend): void {
     return new Reply(201);
   });
 
+  r.post('/images/{name:.*}/push', async (ctx) => {
+    const registry = b.registry;
+    if (!registry) throw notFound('pushing needs the registry client');
+    const name = ctx.params.name!;
+    const tag = ctx.str('tag') || undefined;
+    // dockerd answers 404 before streaming when nothing local has the name
+    if (tag) await images.resolve(`${name}:${tag}`);
+    const auth = registryAuth(ctx);
+    await streamProgress(ctx, (say) => registry.push(name, tag, { auth, progress: say }));
+  });
+
   r.delete('/images/{name:.*}', async (ctx) =>
     images.remove(ctx.params.name!, { force: ctx.bool('force'), noPrune: ctx.bool('noprune'), containerUsing: (id) => b.containerUsing(id) }),
   );
@@ -76,9 +91,17 @@ export function imageRoutes(r: Router, b: ImageBackend): void {
     const fromImage = ctx.str('fromImage');
     if (fromSrc === undefined && fromImage === undefined) throw invalidArgument('either fromSrc or fromImage must be given');
     if (fromImage !== undefined) {
-      // Pulling comes with the registry work; until then an image that is not here cannot be had.
       const ref = parseReference(fromImage);
-      throw notFound(`pull access denied for ${familiarRepository(ref)}, repository does not exist or may require 'docker login': berth cannot pull from registries yet`);
+      const registry = b.registry;
+      if (!registry) throw notFound(`pull access denied for ${familiarRepository(ref)}, repository does not exist or may require 'docker login'`);
+      // Docker: `tag` is a tag or a digest; it replaces one given in fromImage
+      const tag = ctx.str('tag');
+      const name = tag ? `${familiarRepository(ref)}${tag.includes(':') ? '@' : ':'}${tag}` : fromImage;
+      const auth = registryAuth(ctx);
+      await streamProgress(ctx, async (say) => {
+        await registry.pull(name, { platform: ctx.str('platform') || undefined, auth, progress: say });
+      });
+      return;
     }
     if (fromSrc !== '-') throw invalidArgument(`importing from a URL is not possible here (no network): ${fromSrc}; pipe the file instead: berth import - < file.tar`);
     const repo = ctx.str('repo');

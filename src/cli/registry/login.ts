@@ -1,0 +1,54 @@
+import { createInterface } from 'node:readline';
+import { type CommandDef, StatusError } from '../command.js';
+import { DOCKER_HUB_SERVER, removeAuth, saveAuth, serverKey } from './credentials.js';
+
+/** `berth login`: POST /auth, then the credentials go into config.json (Docker's format). */
+export const loginCommand: CommandDef = {
+  path: ['login'],
+  usage: '[OPTIONS] [SERVER]',
+  short: 'Authenticate to a registry',
+  args: { max: 1 },
+  flags: [
+    { name: 'username', short: 'u', type: 'string', description: 'Username' },
+    { name: 'password', short: 'p', type: 'string', description: 'Password or Personal Access Token (PAT)' },
+    { name: 'password-stdin', type: 'bool', description: 'Take the Password or Personal Access Token (PAT) from stdin' },
+  ],
+  async run(ctx, flags, [server]) {
+    const serveraddress = server ? serverKey(server) : DOCKER_HUB_SERVER;
+    let username = flags.string('username');
+    let password = flags.string('password');
+    if (flags.bool('password-stdin')) {
+      if (password) throw new StatusError('--password and --password-stdin are mutually exclusive', 1);
+      if (!username) throw new StatusError('Must provide --username with --password-stdin', 1);
+      const chunks: Buffer[] = [];
+      for await (const c of ctx.stdin) chunks.push(c as Buffer);
+      password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    } else if (password) {
+      ctx.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+    }
+    if (!username || !password) {
+      const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+      const ask = (q: string) => new Promise<string>((resolve) => rl.question(q, resolve));
+      if (!username) username = (await ask('Username: ')).trim();
+      if (!password) password = await ask('Password: ');
+      rl.close();
+    }
+    if (!username) throw new StatusError('Error: Non-null Username Required', 1);
+    if (!password) throw new StatusError('Error: Password Required', 1);
+    const r = await ctx.client().login({ username, password, serveraddress });
+    await saveAuth(ctx.configDir(), { username, password, serveraddress });
+    ctx.out(`${r.Status}\n`);
+  },
+};
+
+export const logoutCommand: CommandDef = {
+  path: ['logout'],
+  usage: '[SERVER]',
+  short: 'Log out from a registry',
+  args: { max: 1 },
+  async run(ctx, _flags, [server]) {
+    const key = server ? serverKey(server) : DOCKER_HUB_SERVER;
+    if (await removeAuth(ctx.configDir(), key)) ctx.out(`Removing login credentials for ${key}\n`);
+    else ctx.out(`Not logged in to ${key}\n`);
+  },
+};

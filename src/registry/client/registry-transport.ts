@@ -1,0 +1,293 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { EngineError, forbidden, notFound, unauthorized, unavailable } from '../../errdefs/index.js';
+
+/**
+ * HTTP to one registry, with its authentication.
+ *
+ * Endpoints (as dockerd): docker.io is https://registry-1.docker.io; a loopback host (127.0.0.0/8, ::1,
+ * localhost) or one listed with --insecure-registry is tried over HTTPS without certificate checks and,
+ * when that fails to connect, over plain HTTP (the answer is kept for the daemon's lifetime); any other
+ * host is HTTPS with verified certificates.
+ *
+ * Authentication follows the registry's WWW-Authenticate challenge: `Basic` sends the credentials on every
+ * request; `Bearer realm=…,service=…,scope=…` trades them (or nothing, anonymously) at the realm for a
+ * token, kept per scope until it expires. A request answered 401 is retried once after the challenge.
+ */
+export interface Credentials {
+  username?: string;
+  password?: string;
+  /** an OAuth refresh token from an earlier login (docker's "identitytoken") */
+  identitytoken?: string;
+  /** a bearer token to send as is */
+  registrytoken?: string;
+}
+
+export const DOCKER_HUB_DOMAIN = 'docker.io';
+export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
+
+export function isLoopbackHost(host: string): boolean {
+  const h = hostOnly(host);
+  if (h === 'localhost' || h === '::1') return true;
+  return net.isIPv4(h) && h.startsWith('127.');
+}
+
+function hostOnly(hostport: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(hostport);
+  if (m) return m[1]!;
+  const i = hostport.lastIndexOf(':');
+  return i > 0 && !hostport.slice(0, i).includes(':') ? hostport.slice(0, i) : hostport;
+}
+
+/** --insecure-registry entries: host[:port] or a CIDR (IPv4). */
+export function isInsecure(host: string, insecure: string[]): boolean {
+  if (isLoopbackHost(host)) return true;
+  const h = hostOnly(host);
+  for (const entry of insecure) {
+    if (entry === host || entry === h) return true;
+    const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(entry);
+    if (cidr && net.isIPv4(h)) {
+      const bits = Number(cidr[2]);
+      const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+      if ((ipv4(h) & mask) >>> 0 === (ipv4(cidr[1]!) & mask) >>> 0) return true;
+    }
+  }
+  return false;
+}
+
+function ipv4(s: string): number {
+  return s.split('.').reduce((a, b) => ((a << 8) | Number(b)) >>> 0, 0);
+}
+
+export interface RegistryResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: IncomingMessage;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string | number>;
+  body?: Buffer | Readable;
+  /** the access this request needs, e.g. "repository:app:pull" */
+  scope: string;
+  /** a body stream cannot be sent twice: do not retry after a 401 (fetch a token first instead) */
+  noRetry?: boolean;
+  timeoutMs?: number;
+}
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  httpsInsecure: new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false }),
+};
+
+/** host → scheme decided for an insecure registry */
+const schemeCache = new Map<string, 'http' | 'https'>();
+
+export class RegistryTransport {
+  readonly endpointHost: string;
+  private readonly insecure: boolean;
+  private challenge?: { scheme: 'basic' | 'bearer'; params: Record<string, string> };
+  private readonly tokens = new Map<string, { token: string; expires: number }>();
+
+  constructor(
+    /** the domain of the reference: docker.io, 127.0.0.1:5000, … */
+    readonly domain: string,
+    private readonly creds: Credentials | undefined,
+    insecureRegistries: string[],
+  ) {
+    this.endpointHost = domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_ENDPOINT : domain;
+    this.insecure = isInsecure(this.endpointHost, insecureRegistries);
+  }
+
+  private async scheme(): Promise<'http' | 'https'> {
+    if (!this.insecure) return 'https';
+    const known = schemeCache.get(this.endpointHost);
+    if (known) return known;
+    // HTTPS first (without verification), as dockerd does for insecure registries; HTTP when TLS fails.
+    let scheme: 'http' | 'https' = 'http';
+    try {
+      const r = await this.raw('https', { method: 'GET', path: '/v2/', headers: {}, timeoutMs: 5000 });
+      r.body.resume();
+      scheme = 'https';
+    } catch {
+      scheme = 'http';
+    }
+    schemeCache.set(this.endpointHost, scheme);
+    return scheme;
+  }
+
+  async baseUrl(): Promise<string> {
+    return `${await this.scheme()}://${this.endpointHost}`;
+  }
+
+  /** A request to a path on the registry (or an absolute URL from a Location header), authenticated. */
+  async request(pathOrUrl: string, opts: RequestOptions): Promise<RegistryResponse> {
+    const scheme = await this.scheme();
+    const url = new URL(pathOrUrl, `${scheme}://${this.endpointHost}`);
+    const send = async () => {
+      const headers = { ...(opts.headers ?? {}), ...(await this.authHeader(opts.scope)) };
+      return this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: opts.method ?? 'GET', path: url.pathname + url.search, headers, body: opts.body, timeoutMs: opts.timeoutMs, host: url.host });
+    };
+    let res = await send();
+    if (res.status === 401) {
+      const www = res.headers['www-authenticate'];
+      res.body.resume();
+      const before = this.challenge;
+      this.challenge = parseChallenge(www);
+      this.tokens.delete(opts.scope);
+      // retry once when there is something new to try (a challenge to answer, or a token for this scope)
+      const canRetry = !opts.noRetry && this.challenge && (this.creds || this.challenge.scheme === 'bearer') && !(before?.scheme === 'basic' && this.challenge.scheme === 'basic');
+      if (canRetry) res = await send();
+      else res = { ...res, body: emptyBody(res.body) };
+    }
+    return res;
+  }
+
+  /** Makes sure the next request for `scope` carries a token (before a streamed body that cannot be sent twice). */
+  async prepare(scope: string): Promise<void> {
+    if (this.challenge) return;
+    const r = await this.request('/v2/', { scope });
+    r.body.resume();
+    if (r.status === 401) throw unauthorizedError(r, await this.baseUrl());
+    if (!this.challenge) return;
+    await this.authHeader(scope);
+  }
+
+  private async authHeader(scope: string): Promise<Record<string, string>> {
+    const c = this.challenge;
+    if (!c) return {};
+    if (c.scheme === 'basic') {
+      if (!this.creds?.username) return {};
+      return { Authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}` };
+    }
+    if (this.creds?.registrytoken) return { Authorization: `Bearer ${this.creds.registrytoken}` };
+    const cached = this.tokens.get(scope);
+    if (cached && cached.expires > Date.now()) return { Authorization: `Bearer ${cached.token}` };
+    const token = await this.fetchToken(c.params, scope);
+    this.tokens.set(scope, token);
+    return { Authorization: `Bearer ${token.token}` };
+  }
+
+  private async fetchToken(params: Record<string, string>, scope: string): Promise<{ token: string; expires: number }> {
+    const realm = params.realm;
+    if (!realm) throw unauthorized('the registry asked for a bearer token without a realm');
+    const url = new URL(realm);
+    if (params.service) url.searchParams.set('service', params.service);
+    for (const s of new Set([scope, ...(params.scope ? [params.scope] : [])])) if (s) url.searchParams.append('scope', s);
+    const headers: Record<string, string> = {};
+    if (this.creds?.username) headers.Authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}`;
+    const res = await this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: 'GET', path: url.pathname + url.search, headers, host: url.host, timeoutMs: 30_000 });
+    const text = await readText(res.body, 1 << 20);
+    if (res.status === 401) throw unauthorized(`Get "${url.origin}${url.pathname}": unauthorized: incorrect username or password`);
+    if (res.status !== 200) throw unauthorized(`token request to ${url.origin}${url.pathname} failed with status ${res.status}`);
+    let json: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      throw unauthorized(`token request to ${url.origin}${url.pathname}: malformed answer`);
+    }
+    const token = json.token ?? json.access_token;
+    if (!token) throw unauthorized(`token request to ${url.origin}${url.pathname}: no token in the answer`);
+    return { token, expires: Date.now() + Math.max(10, (json.expires_in ?? 60) - 5) * 1000 };
+  }
+
+  private raw(scheme: 'http' | 'https', o: { method: string; path: string; headers: Record<string, string | number>; body?: Buffer | Readable; timeoutMs?: number; host?: string }): Promise<RegistryResponse> {
+    const host = o.host ?? this.endpointHost;
+    const { hostname, port } = splitHost(host, scheme === 'https' ? 443 : 80);
+    const agent = scheme === 'http' ? agents.http : this.insecure ? agents.httpsInsecure : agents.https;
+    const mod = scheme === 'http' ? http : https;
+    return new Promise<RegistryResponse>((resolve, reject) => {
+      const req = mod.request({ hostname, port, method: o.method, path: o.path, agent, headers: { 'User-Agent': 'berth', ...o.headers } }, (res) => {
+        // the whole request has its own timer below; once answered, a stall is the reader's to detect
+        req.setTimeout(0);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+      });
+      req.setTimeout(o.timeoutMs ?? 60_000, () => req.destroy(unavailable(`${o.method} ${scheme}://${host}${o.path}: timed out after ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s`)));
+      req.on('error', (err) => reject(err instanceof EngineError ? err : connectError(err as NodeJS.ErrnoException, `${scheme}://${host}${o.path}`, o.method)));
+      if (o.body === undefined) req.end();
+      else if (Buffer.isBuffer(o.body)) req.end(o.body);
+      else {
+        o.body.on('error', (err) => req.destroy(err));
+        o.body.pipe(req);
+      }
+    });
+  }
+}
+
+function splitHost(host: string, def: number): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(host);
+  return { hostname: m?.[1] ?? m?.[2] ?? host, port: m?.[3] ? Number(m[3]) : def };
+}
+
+function connectError(err: NodeJS.ErrnoException, url: string, method: string): EngineError {
+  const verb = method === 'GET' ? 'Get' : method === 'HEAD' ? 'Head' : method === 'PUT' ? 'Put' : method === 'POST' ? 'Post' : method;
+  const host = new URL(url).host;
+  let why = err.message;
+  if (err.code === 'ECONNREFUSED') why = `dial tcp ${host}: connect: connection refused`;
+  else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') why = `dial tcp: lookup ${new URL(url).hostname}: no such host`;
+  else if (err.code === 'ECONNRESET') why = 'connection reset by peer';
+  return unavailable(`${verb} "${url}": ${why}`);
+}
+
+function parseChallenge(h: string | string[] | undefined): { scheme: 'basic' | 'bearer'; params: Record<string, string> } | undefined {
+  const text = Array.isArray(h) ? h[0] : h;
+  if (!text) return undefined;
+  const m = /^(\w+)\s*(.*)$/.exec(text.trim());
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  if (scheme !== 'basic' && scheme !== 'bearer') return undefined;
+  const params: Record<string, string> = {};
+  for (const p of m[2]!.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) params[p[1]!.toLowerCase()] = p[2] ?? p[3] ?? '';
+  return { scheme, params };
+}
+
+function emptyBody(b: IncomingMessage): IncomingMessage {
+  return b;
+}
+
+export async function readText(body: Readable, max: number): Promise<string> {
+  return (await readBuffer(body, max)).toString('utf8');
+}
+
+export async function readBuffer(body: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of body) {
+    n += (c as Buffer).length;
+    if (n > max) {
+      body.destroy();
+      throw unavailable(`answer larger than ${max} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The registry's JSON error body, e.g. "manifest unknown: manifest unknown", as docker prints it. */
+export async function registryErrorText(r: RegistryResponse): Promise<string> {
+  const text = await readText(r.body, 64 * 1024).catch(() => '');
+  try {
+    const json = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
+    const e = json.errors?.[0];
+    if (e) return `${(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`.replace(/^: /, '');
+  } catch {
+    /* not JSON */
+  }
+  return text.trim() || `status ${r.status}`;
+}
+
+export function unauthorizedError(r: RegistryResponse, url: string): EngineError {
+  return unauthorized(`${url}: unauthorized: authentication required`);
+}
+
+/** An error of the right kind for a registry status (the text already read). */
+export function statusError(status: number, text: string): EngineError {
+  if (status === 401) return unauthorized(text);
+  if (status === 403) return forbidden(text);
+  if (status === 404) return notFound(text);
+  return unavailable(text);
+}
