@@ -1,4 +1,5 @@
 import type { ContainerConfig, ContainerState, HostConfig } from '../api/types/container.js';
+import type { EndpointConfig, EndpointSettings, PortRequest } from '../network/index.js';
 
 /**
  * A container as berthd keeps it: `<data-root>/containers/<id>/container.json`, written atomically
@@ -27,6 +28,14 @@ export interface ContainerRecord {
   hostsPath: string;
   /** the runtime that runs it, e.g. runc */
   runtime: string;
+  /**
+   * The networks it is attached to, by network name (Docker's NetworkSettings.Networks): what was asked
+   * (aliases, --ip, …), and while it runs also what was allocated (address, MAC, endpoint). None for host,
+   * none and container:<id> modes. Absent in records from before networks.
+   */
+  networks?: Record<string, EndpointConfig & Partial<EndpointSettings>>;
+  /** the host ports bound while it runs */
+  ports?: PortRequest[];
 }
 
 export function initialState(): ContainerState {

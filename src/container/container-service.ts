@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { conflict, EngineError, invalidArgument, notModified } from '../errdefs/index.js';
+import { conflict, EngineError, forbidden, invalidArgument, notModified } from '../errdefs/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { ImageService } from '../image/image-service.js';
 import type { RootfsManager } from '../snapshot/rootfs-manager.js';
@@ -8,7 +8,7 @@ import type { AttachConnection, ContainerRuntime, ExecProcess, ExecRuntime } fro
 import type { SpecInput } from '../runtime/spec-input.js';
 import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
 import { mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
-import type { ContainerCreateRequest } from '../api/types/container.js';
+import type { ContainerCreateRequest, HostConfig } from '../api/types/container.js';
 import { familiarName, looksLikeId, normalizeName } from '../oci/index.js';
 import { initialState, type ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
@@ -26,6 +26,7 @@ import type { Health, HealthLogEntry } from './health/health-state.js';
 const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
 import { adaptResources, specResources, verifyResources } from './resources.js';
 import type { HostResources } from '../cgroups/index.js';
+import { portRequests, type EndpointConfig, type NetworkService } from '../network/index.js';
 
 export interface ContainerServiceConfig {
   /** a static init for --init (tini-static from Debian) */
@@ -36,6 +37,8 @@ export interface ContainerServiceConfig {
   runtimeName: string;
   /** what limits the host can give; without it create does not check resource limits against the host */
   hostResources?: HostResources;
+  /** bridge networks; without it a container not in host mode gets a namespace with only lo */
+  networks?: NetworkService;
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -120,6 +123,7 @@ export class ContainerService {
         rec.state.Pid = st.pid;
         rec.state.Paused = st.status === 'paused';
         rec.state.Status = st.status;
+        this.restoreNetworks(rec);
         const h = this.health.start({ id: rec.id, startedAt: Date.parse(rec.state.StartedAt), healthcheck: rec.config.Healthcheck }, rec.state.Health);
         if (h) rec.state.Health = h;
         await this.store.save(rec);
@@ -129,6 +133,7 @@ export class ContainerService {
         await this.handleExit(rec.id, code);
       }
     }
+    await this.config.networks?.restored();
     // Restart policies at daemon start (Docker: always; unless-stopped unless stopped by hand), in the background.
     for (const rec of this.store.all()) {
       if (rec.state.Running || rec.state.StartedAt.startsWith('0001')) continue;
@@ -229,6 +234,7 @@ export class ContainerService {
     const name = requestedName ? validateName(requestedName) : this.uniqueName();
     const hostConfig = { ...(req.HostConfig ?? {}) };
     this.validateHostConfig(hostConfig);
+    const networks = this.endpointsAtCreate(hostConfig, req.NetworkingConfig?.EndpointsConfig, req.MacAddress);
     const warnings = this.config.hostResources ? verifyResources(hostConfig, this.config.hostResources) : [];
     adaptResources(hostConfig);
     const config = mergeConfig(req, image.config, req.Image);
@@ -253,6 +259,7 @@ export class ContainerService {
       hostnamePath: path.join(dir, 'hostname'),
       hostsPath: path.join(dir, 'hosts'),
       runtime: this.config.runtimeName,
+      networks,
     };
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o710 });
@@ -284,9 +291,46 @@ export class ContainerService {
       throw invalidArgument('can\'t create \'AutoRemove\' container with restart policy');
     }
     const mode = hc.NetworkMode ?? 'default';
-    if (!['default', 'bridge', 'none', 'host', ''].includes(mode) && !mode.startsWith('container:')) {
+    // An unknown network is refused at start, not here: the docker CLI answers a 404 from create by
+    // pulling the image and trying again, which would hide the network's name behind a pull error.
+    if (!['default', 'bridge', 'none', 'host', ''].includes(mode) && !mode.startsWith('container:') && !this.config.networks) {
       throw new EngineError('NotFound', `network ${mode} not found`);
     }
+    if (mode.startsWith('container:')) {
+      // Docker: a container sharing another's namespace cannot have its own network settings
+      if (hc.PortBindings && Object.keys(hc.PortBindings).length) throw invalidArgument('conflicting options: port publishing and the container type network mode');
+      if (hc.Dns?.length || hc.ExtraHosts?.length) throw invalidArgument('conflicting options: dns and the network mode');
+      this.store.find(mode.slice('container:'.length));
+    }
+    portRequests(hc.PortBindings, undefined, false);
+  }
+
+  /**
+   * The networks a new container is attached to, by network name, with what it asks of each (aliases,
+   * --ip, --mac-address). Docker's checks: --ip and aliases only on user-defined networks.
+   */
+  private endpointsAtCreate(hc: HostConfig, asked: Record<string, unknown> | undefined, mac: string | undefined): Record<string, EndpointConfig> {
+    const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
+    if (mode.startsWith('container:')) return {};
+    const nets = this.config.networks;
+    const known = nets ? (() => {
+      try {
+        return nets.find(mode);
+      } catch {
+        return undefined;
+      }
+    })() : undefined;
+    const name = known?.Name ?? mode;
+    // the docker CLI keys the endpoint by what --network said ("default" when nothing)
+    const cfg = { ...((asked?.[hc.NetworkMode ?? ''] ?? asked?.[mode] ?? asked?.[name] ?? {}) as EndpointConfig) };
+    if (mac && !cfg.MacAddress) cfg.MacAddress = mac;
+    if (name === 'host' || name === 'none') return { [name]: {} };
+    if (!known) return { [name]: cfg };
+    if (!nets!.isUserDefined(name)) {
+      if (cfg.IPAMConfig?.IPv4Address) throw invalidArgument('user specified IP address is supported on user defined networks only');
+      if (cfg.Aliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+    }
+    return { [name]: { ...cfg, NetworkID: known.Id } };
   }
 
   // ---------------------------------------------------------------- start
@@ -313,22 +357,15 @@ export class ContainerService {
       const hc = rec.hostConfig;
       const hostNetwork = hc.NetworkMode === 'host';
       const hostname = hostNetwork ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
+      const network = this.networkNamespace(rec);
+      const allocation = await this.allocateNetworks(rec);
+      const endpoints = Object.values(allocation?.networks ?? {});
+      const resolver = this.config.networks?.resolverFor(endpoints.map((e) => e.NetworkID));
       // Regenerated at every start, so no fsync: a crash can only lose a file the next start rewrites.
       await fs.writeFile(rec.hostnamePath, hostname + '\n');
-      await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, undefined, hc.ExtraHosts ?? []));
-      await fs.writeFile(
-        rec.resolvConfPath,
-        await resolvConf(
-          {
-            servers: hc.Dns?.length ? hc.Dns : this.config.dns.servers,
-            search: hc.DnsSearch?.length ? hc.DnsSearch : this.config.dns.search,
-            options: hc.DnsOptions?.length ? hc.DnsOptions : this.config.dns.options,
-          },
-          '/etc/resolv.conf',
-          hostNetwork,
-        ),
-      );
-      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork));
+      await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, endpoints[0]?.IPAddress, [...(hc.ExtraHosts ?? []), ...this.linkHosts(rec)]));
+      await this.writeResolvConf(rec, hostNetwork, resolver);
+      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork, network));
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -341,6 +378,16 @@ export class ContainerService {
         }));
       } catch (err) {
         throw this.startError(err, rec.path);
+      }
+      if (allocation) {
+        try {
+          await this.config.networks!.plumb(rec.id, pid);
+        } catch (err) {
+          await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+          throw err;
+        }
+        for (const [name, ep] of Object.entries(allocation.networks)) rec.networks = { ...rec.networks, [name]: { ...rec.networks?.[name], ...ep } };
+        rec.ports = allocation.ports;
       }
       await this.connectPendingAttaches(rec.id);
       try {
@@ -373,6 +420,8 @@ export class ContainerService {
       rec.state.Error = e.message;
       if (rec.state.Restarting) rec.state = { ...rec.state, Status: 'exited', Running: false, Restarting: false };
       if (e.exitCode !== undefined) rec.state.ExitCode = e.exitCode;
+      await this.config.networks?.release(rec.id).catch((er) => this.logger.warn('network release failed', { id: rec.id, error: er }));
+      this.clearEndpoints(rec);
       await this.store.save(rec).catch(() => undefined);
       await this.rootfs.unmount(rec.id).catch(() => undefined);
       this.endAttaches(rec.id);
@@ -380,8 +429,148 @@ export class ContainerService {
     }
   }
 
+  // ---------------------------------------------------------------- networks
+
+  /** The namespace the runtime gives the container: the host's, a fresh one, or another container's. */
+  private networkNamespace(rec: ContainerRecord): SpecInput['network'] {
+    const mode = rec.hostConfig.NetworkMode ?? 'default';
+    if (mode === 'host') return { mode: 'host' };
+    if (!mode.startsWith('container:')) return { mode: 'private' };
+    const target = this.store.find(mode.slice('container:'.length));
+    if (!target.state.Running || target.state.Restarting || !target.state.Pid) throw conflict(`cannot join network of a non running container: ${target.id}`);
+    return { path: `/proc/${target.state.Pid}/ns/net` };
+  }
+
+  /** Addresses and host ports for a start (before the runtime makes the namespace); none for host/none/container modes. */
+  private async allocateNetworks(rec: ContainerRecord) {
+    const nets = this.config.networks;
+    const endpoints = rec.networks ?? (rec.hostConfig.NetworkMode === 'host' || rec.hostConfig.NetworkMode === 'none' ? {} : undefined);
+    if (!nets || !endpoints || (rec.hostConfig.NetworkMode ?? '').startsWith('container:')) return undefined;
+    const asked: Record<string, EndpointConfig> = {};
+    for (const [name, ep] of Object.entries(endpoints)) {
+      asked[name] = { IPAMConfig: ep.IPAMConfig, Links: ep.Links, Aliases: ep.Aliases, MacAddress: ep.IPAddress ? undefined : ep.MacAddress, NetworkID: ep.NetworkID, DriverOpts: ep.DriverOpts };
+      // a MAC given by the user is kept across starts; one derived from the address is not
+      if (ep.IPAddress && ep.MacAddress && (rec.config.MacAddress === ep.MacAddress)) asked[name]!.MacAddress = ep.MacAddress;
+    }
+    const hc = rec.hostConfig;
+    return nets.allocate({ id: rec.id, name: rec.name.slice(1), endpoints: asked, ports: portRequests(hc.PortBindings, rec.config.ExposedPorts, !!hc.PublishAllPorts) });
+  }
+
+  /** --link on the default bridge: /etc/hosts lines "ip alias id name" for the running linked containers. */
+  private linkHosts(rec: ContainerRecord): string[] {
+    const out: string[] = [];
+    for (const link of (rec.hostConfig.Links as string[] | undefined) ?? []) {
+      const [target, alias] = link.split(':');
+      let other: ContainerRecord;
+      try {
+        other = this.store.find(target!.replace(/^\//, ''));
+      } catch {
+        continue;
+      }
+      const ip = other.networks?.bridge?.IPAddress;
+      const name = alias ? alias.split('/').pop()! : other.name.slice(1);
+      if (ip) out.push(`${[name, other.id.slice(0, 12), other.name.slice(1)].filter((v, i, a) => a.indexOf(v) === i).join(' ')}:${ip}`);
+    }
+    return out;
+  }
+
+  /** At exit: what was allocated goes, what was asked stays. */
+  private clearEndpoints(rec: ContainerRecord): void {
+    if (rec.networks) {
+      for (const [name, ep] of Object.entries(rec.networks)) {
+        rec.networks[name] = { IPAMConfig: ep.IPAMConfig, Links: ep.Links, Aliases: ep.Aliases, NetworkID: ep.NetworkID, DriverOpts: ep.DriverOpts, ...(rec.config.MacAddress ? { MacAddress: rec.config.MacAddress } : {}) };
+      }
+    }
+    rec.ports = [];
+  }
+
+  private restoreNetworks(rec: ContainerRecord): void {
+    if (!this.config.networks || !rec.networks) return;
+    const live = Object.fromEntries(Object.entries(rec.networks).filter(([, ep]) => ep.IPAddress && ep.EndpointID)) as never;
+    this.config.networks.restore({ id: rec.id, name: rec.name.slice(1), pid: rec.state.Pid, networks: live, ports: rec.ports ?? [] });
+  }
+
+  /** network connect: recorded for a container that is not running; at once for a running one. */
+  async connectNetwork(idOrName: string, network: string, cfg: EndpointConfig): Promise<void> {
+    const nets = this.config.networks;
+    if (!nets) throw new EngineError('NotFound', `network ${network} not found`);
+    const net = nets.find(network);
+    const rec = this.store.find(idOrName);
+    await this.lock.run(rec.id, async () => {
+      const mode = rec.hostConfig.NetworkMode ?? 'default';
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:') || net.Driver !== 'bridge') {
+        throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+      }
+      if (rec.networks?.[net.Name]) throw forbidden(`endpoint with name ${rec.name.slice(1)} already exists in network ${net.Name}`);
+      if (!nets.isUserDefined(net.Name) && (cfg.IPAMConfig?.IPv4Address || cfg.Aliases?.length)) {
+        throw invalidArgument(cfg.Aliases?.length ? 'network-scoped alias is supported only for containers in user defined networks' : 'user specified IP address is supported on user defined networks only');
+      }
+      const asked: EndpointConfig = { IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: cfg.Aliases ?? null, NetworkID: net.Id, DriverOpts: cfg.DriverOpts ?? null, ...(cfg.MacAddress ? { MacAddress: cfg.MacAddress } : {}) };
+      if (rec.state.Running && rec.state.Pid && !rec.state.Restarting) {
+        const ep = await nets.connect({ id: rec.id, name: rec.name.slice(1), pid: rec.state.Pid }, net.Id, asked);
+        rec.networks = { ...rec.networks, [net.Name]: { ...asked, ...ep } };
+        await this.rewriteHosts(rec);
+        // as Docker: joining a user-defined network switches the container to the embedded resolver
+        const before = Object.entries(rec.networks).filter(([n, e]) => n !== net.Name && e.IPAddress).map(([, e]) => e.NetworkID!);
+        if (!nets.resolverFor(before)) await this.writeResolvConf(rec, false, nets.resolverFor([net.Id]));
+      } else {
+        rec.networks = { ...rec.networks, [net.Name]: asked };
+      }
+      await this.store.save(rec);
+    });
+  }
+
+  /** network disconnect: the interface goes at once on a running container. */
+  async disconnectNetwork(idOrName: string, network: string, force: boolean): Promise<void> {
+    const nets = this.config.networks;
+    if (!nets) throw new EngineError('NotFound', `network ${network} not found`);
+    const net = nets.find(network);
+    let rec: ContainerRecord;
+    try {
+      rec = this.store.find(idOrName);
+    } catch (err) {
+      // Docker: --force removes a stale endpoint of a container that is gone
+      if (force) return;
+      throw err;
+    }
+    await this.lock.run(rec.id, async () => {
+      if (net.Driver !== 'bridge') throw forbidden('container cannot be disconnected from host network or connected to host network');
+      if (!rec.networks?.[net.Name]) throw forbidden(`container ${rec.id} is not connected to network ${net.Name}`);
+      if (rec.state.Running) await nets.disconnect(rec.id, net.Id);
+      const { [net.Name]: _gone, ...rest } = rec.networks;
+      rec.networks = rest;
+      await this.store.save(rec);
+    });
+    nets.publishDisconnect(net.Id, rec.id);
+  }
+
+  /** resolv.conf: on a user-defined network the embedded resolver (on the gateway) answers and forwards the rest. */
+  private async writeResolvConf(rec: ContainerRecord, hostNetwork: boolean, resolver: string | undefined): Promise<void> {
+    const hc = rec.hostConfig;
+    // written in place (no rename): a running container's bind mount sees the same inode
+    await fs.writeFile(
+      rec.resolvConfPath,
+      await resolvConf(
+        {
+          servers: resolver ? [resolver] : hc.Dns?.length ? hc.Dns : this.config.dns.servers,
+          search: hc.DnsSearch?.length ? hc.DnsSearch : this.config.dns.search,
+          options: hc.DnsOptions?.length ? hc.DnsOptions : resolver ? ['ndots:0', ...this.config.dns.options] : this.config.dns.options,
+        },
+        '/etc/resolv.conf',
+        hostNetwork,
+      ),
+    );
+  }
+
+  private async rewriteHosts(rec: ContainerRecord): Promise<void> {
+    const first = Object.values(rec.networks ?? {}).find((e) => e.IPAddress);
+    const hostname = (await fs.readFile(rec.hostnamePath, 'utf8').catch(() => rec.config.Hostname ?? '')).trim();
+    // written in place: the container's bind mount sees the same inode
+    await fs.writeFile(rec.hostsPath, hostsFile(hostname, first?.IPAddress, [...(rec.hostConfig.ExtraHosts ?? []), ...this.linkHosts(rec)]));
+  }
+
   /** What the runtime spec of this container is made from; the same for start and for exec probes. */
-  private specInput(rec: ContainerRecord, root: string, cwd: string, user: { uid: number; gid: number; additionalGids: number[] }, hostname: string, hostNetwork: boolean): SpecInput {
+  private specInput(rec: ContainerRecord, root: string, cwd: string, user: { uid: number; gid: number; additionalGids: number[] }, hostname: string, hostNetwork: boolean, network?: SpecInput['network']): SpecInput {
     const hc = rec.hostConfig;
     const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
     return {
@@ -403,7 +592,7 @@ export class ContainerService {
         // --init: Docker bind-mounts its init (tini) read-only at /sbin/docker-init
         ...(hc.Init ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: this.config.initBinary, options: ['rbind', 'ro', 'rprivate'] }] : []),
       ],
-      network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
+      network: network ?? (hostNetwork ? { mode: 'host' } : { mode: 'private' }),
       privileged: !!hc.Privileged,
       capAdd: hc.CapAdd ?? [],
       capDrop: hc.CapDrop ?? [],
@@ -469,8 +658,10 @@ export class ContainerService {
         // Docker's state while waiting to restart: Running and Restarting, no pid
         rec.state = { ...rec.state, Status: 'restarting', Running: true, Restarting: true };
       }
+      this.clearEndpoints(rec);
       // independent of each other, so concurrently: this is on the path of every `docker run --rm`
       await Promise.all([
+        this.config.networks?.release(id).catch((err) => this.logger.warn('network release failed', { id, error: err })),
         this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
         this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
         this.store.save(rec),

@@ -24,6 +24,12 @@ export interface DaemonConfig {
   initPath?: string;
   /** registries (host[:port] or CIDR) spoken to over plain HTTP; loopback always is */
   insecureRegistries: string[];
+  /** the default bridge's device (dockerd's -b/--bridge; berth never uses docker0) */
+  bridge: string;
+  /** the default bridge's address and prefix (dockerd's --bip) */
+  bip: string;
+  /** subnets for networks created without --subnet (dockerd's --default-address-pool) */
+  defaultAddressPools: Array<{ base: string; size: number }>;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -38,6 +44,10 @@ export const DEFAULTS: DaemonConfig = {
   dnsOptions: [],
   cgroupParent: '/berth',
   insecureRegistries: [],
+  // away from Docker's defaults (172.17.0.0/16 and the 172.18–31 and 192.168 pools) and podman's 10.88
+  bridge: 'berth0',
+  bip: '10.209.0.1/16',
+  defaultAddressPools: [{ base: '10.210.0.0/16', size: 24 }],
 };
 
 export const USAGE = `Usage:	berthd [OPTIONS]
@@ -56,6 +66,9 @@ Options:
       --dns-search list      DNS search domains to use
       --dns-opt list         DNS options to use
       --cgroup-parent string Parent cgroup for all containers (default "/berth")
+  -b, --bridge string        Device of the default bridge network (default "berth0")
+      --bip string           Address and prefix of the default bridge (default "10.209.0.1/16")
+      --default-address-pool base=CIDR,size=N  Subnets for new networks (default base=10.210.0.0/16,size=24)
       --init-path string     Path to the init binary for --init (default tini-static)
       --storage-driver string overlay or native (default: overlay when the kernel has it)
       --insecure-registry list  Registry (host[:port] or CIDR) to reach over plain HTTP (loopback always is)
@@ -82,6 +95,10 @@ const valueFlags: Record<string, [string, Setter]> = {
   '--dns-search': ['dns-search', (c, v) => c.dnsSearch.push(v)],
   '--dns-opt': ['dns-opts', (c, v) => c.dnsOptions.push(v)],
   '--cgroup-parent': ['cgroup-parent', (c, v) => (c.cgroupParent = v)],
+  '-b': ['bridge', (c, v) => (c.bridge = bridgeName(v))],
+  '--bridge': ['bridge', (c, v) => (c.bridge = bridgeName(v))],
+  '--bip': ['bip', (c, v) => (c.bip = v)],
+  '--default-address-pool': ['default-address-pools', (c, v) => addPool(c, v)],
   '--init-path': ['init-path', (c, v) => (c.initPath = v)],
   '--insecure-registry': ['insecure-registries', (c, v) => c.insecureRegistries.push(v)],
   '--storage-driver': ['storage-driver', (c, v) => (c.storageDriver = storageDriver(v))],
@@ -90,6 +107,22 @@ const valueFlags: Record<string, [string, Setter]> = {
   '--tlscacert': ['tlscacert', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), ca: v })],
 };
 
+function bridgeName(v: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw invalidArgument(`invalid bridge name "${v}": at most 15 letters, digits, '_', '.', '-'`);
+  return v;
+}
+/** dockerd's --default-address-pool base=10.10.0.0/16,size=24; the first given replaces the default. */
+let poolsFromFlags = new WeakSet<DaemonConfig>();
+function addPool(c: DaemonConfig, v: string): void {
+  const kv = Object.fromEntries(v.split(',').map((p) => p.split('=') as [string, string]));
+  const size = Number(kv.size ?? 24);
+  if (!kv.base || !/^[\d.]+\/\d+$/.test(kv.base) || !(size >= 8 && size <= 30)) throw invalidArgument(`invalid default address pool "${v}"`);
+  if (!poolsFromFlags.has(c)) {
+    c.defaultAddressPools = [];
+    poolsFromFlags.add(c);
+  }
+  c.defaultAddressPools.push({ base: kv.base, size });
+}
 function runtimeName(v: string): 'runc' | 'crun' {
   if (v !== 'runc' && v !== 'crun') throw invalidArgument(`unknown runtime "${v}": berthd supports runc and crun`);
   return v;
@@ -108,6 +141,7 @@ export type ParsedArgs = { kind: 'run'; config: DaemonConfig; fromFlags: Set<str
 
 export function parseDaemonArgs(argv: string[]): ParsedArgs {
   const config: DaemonConfig = structuredClone(DEFAULTS);
+  poolsFromFlags = new WeakSet();
   const fromFlags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i]!;
@@ -181,6 +215,11 @@ export async function applyConfigFile(config: DaemonConfig, fromFlags: Set<strin
       case 'init-path': config.initPath = String(v); break;
       case 'insecure-registries': config.insecureRegistries = list(v); break;
       case 'storage-driver': config.storageDriver = storageDriver(String(v)); break;
+      case 'bridge': config.bridge = bridgeName(String(v)); break;
+      case 'bip': config.bip = String(v); break;
+      case 'default-address-pools':
+        config.defaultAddressPools = (Array.isArray(v) ? v : []).map((p: { base?: string; size?: number }) => ({ base: String(p.base), size: Number(p.size ?? 24) }));
+        break;
       default: break; // dockerd keys berth does not use yet are accepted and ignored
     }
   }

@@ -22,6 +22,9 @@ import { distributionRoutes } from '../api/routers/distribution/routes.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
+import { parseResolvConf } from '../container/etc-files.js';
+import { NetworkService } from '../network/index.js';
+import { networkRoutes } from '../api/routers/network/routes.js';
 import { ExecService } from '../container/exec/index.js';
 import { ContainerFilesService } from '../container/archive/index.js';
 import { Logger, runCommand } from '../util/index.js';
@@ -48,6 +51,19 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
   const hostResources = await readHostResources();
+  const hostNameServers = parseResolvConf(await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => '')).servers;
+  const networks = new NetworkService({
+    dataRoot: config.dataRoot,
+    bridgeName: config.bridge,
+    bip: config.bip,
+    pools: config.defaultAddressPools,
+    chainPrefix: `BERTH-${config.bridge}`,
+    // the embedded resolver asks only these: the daemon's --dns, else the host's resolv.conf
+    dnsUpstreams: () => (config.dns.length ? config.dns : hostNameServers),
+    events,
+    logger: logger.child({ module: 'network' }),
+  });
+  await networks.init();
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'), logger.child({ module: 'container' }));
   const containers = new ContainerService(store, images, rootfs, runtime, events, logger.child({ module: 'container' }), {
     dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
@@ -55,6 +71,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     runtimeName: config.runtime,
     initBinary: config.initPath ?? (await firstExisting(['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/bin/docker-init'])) ?? '/usr/bin/tini-static',
     hostResources,
+    networks,
   });
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
@@ -82,6 +99,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         Driver: rootfs.driver === 'overlay' ? 'overlay2' : 'vfs',
         DriverStatus: [['Backing Filesystem', 'extfs'], ['berth snapshotter', rootfs.driver]],
         Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
+        DefaultAddressPools: config.defaultAddressPools.map((p) => ({ Base: p.base, Size: p.size })),
         MemoryLimit: true,
         SwapLimit: hostResources.swapLimit,
         CpuCfsPeriod: true,
@@ -138,6 +156,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   archiveRoutes(router, { files });
   buildRoutes(router, { builder });
   distributionRoutes(router, { registry });
+  networkRoutes(router, { networks, containers });
   imageRoutes(router, {
     images,
     registry,
@@ -162,6 +181,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       // Live restore: containers keep running under conmon; only the API goes away.
       execs.close();
       containers.close();
+      networks.close();
       await server.close();
       await fs.rm(config.pidfile, { force: true });
     },

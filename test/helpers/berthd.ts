@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeFirewall } from '../../src/network/index.js';
 
 /**
  * A real berthd for integration tests: private socket, data root, exec root and cgroup parent under a temp
@@ -24,6 +25,10 @@ export interface Berthd {
   /** start the daemon again on the same roots */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** the first two octets of the daemon's private 10.N.0.0/16 ("10.N"): bridge 10.N.0.1/24, new networks 10.N.x.0/24 */
+  net: string;
+  /** the default bridge's device */
+  bridge: string;
   /** daemon's stderr so far, for failure messages */
   log(): string;
 }
@@ -41,6 +46,9 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
   const socket = path.join(execRoot, 'berthd.sock');
   const cgroupParent = `/berth-test-${path.basename(base).slice(-6)}`;
   let logText = '';
+  // its own bridge device, subnets and iptables chains, so daemons side by side (other worktrees too) never meet
+  const net = await freeTestSubnet();
+  const bridge = `bt-${path.basename(base).slice(-6)}`;
   const args = [
     path.join(REPO_ROOT, 'bin/berthd'),
     '--data-root', dataRoot,
@@ -50,6 +58,9 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
     '--dns', '127.0.0.1',
     '--cgroup-parent', cgroupParent,
     '--log-level', 'debug',
+    '--bridge', bridge,
+    '--bip', `10.${net}.0.1/24`,
+    '--default-address-pool', `base=10.${net}.0.0/16,size=24`,
     ...extraArgs,
   ];
   const launch = async (): Promise<ChildProcess> => {
@@ -73,6 +84,8 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
     dataRoot,
     execRoot,
     base,
+    net: `10.${net}`,
+    bridge,
     proc: await launch(),
     async kill9() {
       const exited = new Promise((r) => d.proc.once('exit', r));
@@ -95,12 +108,43 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
           await Promise.race([exited, sleep(5000)]);
           if (d.proc.exitCode === null) d.proc.kill('SIGKILL');
         }
+        await cleanupNetworks(dataRoot, args[args.lastIndexOf('--bridge') + 1]!);
         await cleanupLeftovers(base, execRoot, cgroupParent);
       }
     },
     log: () => logText,
   };
   return d;
+}
+
+/** A 10.N.0.0/16 no route of the host is in (so none of its bridges either). */
+async function freeTestSubnet(): Promise<number> {
+  const routes = await fs.readFile('/proc/net/route', 'utf8').catch(() => '');
+  const used = new Set<number>();
+  for (const line of routes.split('\n').slice(1)) {
+    const dest = line.trim().split(/\s+/)[1];
+    if (dest && dest.length === 8) {
+      const b = Buffer.from(dest, 'hex');
+      if (b[0] === 10) used.add(b[1]!);
+    }
+  }
+  for (let i = 0; i < 100; i++) {
+    const n = 100 + Math.floor(Math.random() * 100);
+    if (!used.has(n)) return n;
+  }
+  throw new Error('no free 10.N.0.0/16 for a test daemon');
+}
+
+/** The daemon's bridges (its network records) and iptables chains; veths went with the containers' namespaces. */
+async function cleanupNetworks(dataRoot: string, defaultBridge: string): Promise<void> {
+  const dir = path.join(dataRoot, 'networks');
+  const bridges = new Set([defaultBridge]);
+  for (const f of await fs.readdir(dir).catch(() => [] as string[])) {
+    const rec = JSON.parse(await fs.readFile(path.join(dir, f), 'utf8').catch(() => '{}')) as { bridge?: string };
+    if (rec.bridge) bridges.add(rec.bridge);
+  }
+  await removeFirewall(`BERTH-${defaultBridge}`).catch(() => undefined);
+  for (const b of bridges) await run('ip', ['link', 'del', b]).catch(() => undefined);
 }
 
 /** Kills conmon/containers of this daemon, unmounts under base, removes its cgroups and dirs. */

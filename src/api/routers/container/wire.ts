@@ -1,4 +1,5 @@
 import type { ContainerRecord } from '../../../container/index.js';
+import { portMap } from '../../../network/index.js';
 
 /**
  * Engine records → Docker's JSON shapes (GET /containers/json and /containers/{id}/json).
@@ -29,32 +30,49 @@ export function inspectJson(rec: ContainerRecord, upperDir: string, sizeRw?: num
     GraphDriver: { Data: { UpperDir: upperDir, WorkDir: upperDir.replace(/upper$/, 'work'), MergedDir: upperDir.replace(/upper$/, 'merged') }, Name: 'overlay2' },
     Mounts: [],
     Config: { ...rec.config, Image: displayImage(rec.config.Image ?? rec.image) },
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      SandboxKey: '',
-      Ports: {},
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      MacAddress: '',
-      Networks: networkMode === 'none' || networkMode === 'host' ? { [networkMode]: emptyEndpoint() } : {},
-    },
+    NetworkSettings: networkSettings(rec, networkMode),
   };
   if (sizeRw !== undefined) {
     out.SizeRw = sizeRw;
     out.SizeRootFs = sizeRw;
   }
   return out;
+}
+
+/**
+ * Docker's NetworkSettings: Networks by name; the top-level address fields are the default bridge's
+ * (Docker fills them for `bridge` only); Ports while running (every exposed port, null when not published).
+ */
+function networkSettings(rec: ContainerRecord, networkMode: string): Record<string, unknown> {
+  const running = rec.state.Running && !rec.state.Restarting;
+  const networks: Record<string, unknown> = {};
+  if (rec.networks) {
+    for (const [name, ep] of Object.entries(rec.networks)) {
+      const { ifName: _i, hostIf: _h, ...wire } = ep;
+      networks[name] = { ...emptyEndpoint(), ...wire, MacAddress: wire.MacAddress ?? '' };
+    }
+  } else if (networkMode === 'none' || networkMode === 'host') networks[networkMode] = emptyEndpoint();
+  const b = rec.networks?.bridge;
+  return {
+      Bridge: '',
+      SandboxID: running && rec.networks && Object.keys(rec.networks).length ? rec.id : '',
+      SandboxKey: running && rec.state.Pid ? `/proc/${rec.state.Pid}/ns/net` : '',
+      Ports: running ? portMap(rec.config.ExposedPorts, rec.ports ?? []) : {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: b?.EndpointID ?? '',
+      Gateway: b?.Gateway ?? '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: b?.IPAddress ?? '',
+      IPPrefixLen: b?.IPPrefixLen ?? 0,
+      IPv6Gateway: '',
+      MacAddress: b?.IPAddress ? b.MacAddress ?? '' : '',
+      Networks: networks,
+  };
 }
 
 function emptyEndpoint(): Record<string, unknown> {
@@ -131,14 +149,26 @@ export function listJson(rec: ContainerRecord, now = Date.now()): Record<string,
     // Docker quotes arguments that contain spaces with single quotes
     Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: listPorts(rec),
     Labels: rec.config.Labels ?? {},
     State: rec.state.Status,
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: networkMode === 'default' ? 'bridge' : networkMode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: (networkSettings(rec, networkMode) as { Networks: unknown }).Networks },
     Mounts: [],
   };
+}
+
+/** The list's Ports: published ports while running, exposed ones without a public port. */
+function listPorts(rec: ContainerRecord): Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> {
+  if (!rec.state.Running) return [];
+  const out: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> = [];
+  for (const [key, list] of Object.entries(portMap(rec.config.ExposedPorts, rec.ports ?? []))) {
+    const [port, type = 'tcp'] = key.split('/');
+    if (!list) out.push({ PrivatePort: Number(port), Type: type });
+    else for (const b of list) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
 }
 
 /** Docker's human status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */
