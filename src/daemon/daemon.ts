@@ -11,6 +11,11 @@ import { readHostResources } from '../cgroups/index.js';
 import { imageRoutes } from '../api/routers/image/routes.js';
 import { execRoutes } from '../api/routers/exec/routes.js';
 import { archiveRoutes } from '../api/routers/container/archive-routes.js';
+import { volumeRoutes } from '../api/routers/volume/routes.js';
+import { volumeJson } from '../api/routers/volume/wire.js';
+import { imageSummary } from '../api/routers/image/wire.js';
+import { listJson } from '../api/routers/container/wire.js';
+import { LocalVolumeStore, VolumeService } from '../volume/index.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
@@ -41,6 +46,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
   const hostResources = await readHostResources();
+  const volumes = new VolumeService(new LocalVolumeStore(path.join(config.dataRoot, 'volumes'), logger.child({ module: 'volume' })), events, logger.child({ module: 'volume' }));
+  await volumes.load();
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'), logger.child({ module: 'container' }));
   const containers = new ContainerService(store, images, rootfs, runtime, events, logger.child({ module: 'container' }), {
     dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
@@ -61,6 +68,21 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   systemRoutes(router, {
     events,
     versionInfo: () => ({ Version: BERTH_VERSION, GitCommit: GIT_COMMIT, GoVersion: `node${process.versions.node}`, KernelVersion: os.release(), BuildTime: startedAt, runtimeVersion }),
+    df: async (types) => {
+      const want = (t: string) => types.length === 0 || types.includes(t);
+      const out: Record<string, unknown> = {};
+      if (want('image')) {
+        const imgs = await images.list();
+        out.LayersSize = imgs.reduce((n, i) => n + i.size, 0);
+        out.Images = imgs.map((i) => imageSummary(i, store.all().filter((c) => c.image === i.id).length));
+      }
+      if (want('container')) {
+        out.Containers = await Promise.all(store.all().map(async (c) => ({ ...listJson(c), SizeRw: await dirSize(rootfs.upperDir(c.id)), SizeRootFs: 0 })));
+      }
+      if (want('volume')) out.Volumes = (await volumes.usage()).map((v) => volumeJson(v, v));
+      if (want('build-cache')) out.BuildCache = [];
+      return out;
+    },
     info: async () => {
       const all = store.all();
       const imgs = await images.list();
@@ -120,6 +142,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       };
     },
   });
+  volumeRoutes(router, { volumes });
   containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)), execIds: (id) => execs.execIdsOf(id) });
   observeRoutes(router, { containers, observe });
   execRoutes(router, { execs });
