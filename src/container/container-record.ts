@@ -1,4 +1,5 @@
 import type { ContainerConfig, ContainerState, HostConfig } from '../api/types/container.js';
+import type { MountPoint } from './mounts/mount-point.js';
 
 /**
  * A container as berthd keeps it: `<data-root>/containers/<id>/container.json`, written atomically
@@ -27,6 +28,8 @@ export interface ContainerRecord {
   hostsPath: string;
   /** the runtime that runs it, e.g. runc */
   runtime: string;
+  /** volumes, binds and --mount tmpfs, decided at create (absent in records older than volumes) */
+  mountPoints?: MountPoint[];
 }
 
 export function initialState(): ContainerState {

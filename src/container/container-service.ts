@@ -26,6 +26,9 @@ import type { Health, HealthLogEntry } from './health/health-state.js';
 const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
 import { adaptResources, specResources, verifyResources } from './resources.js';
 import type { HostResources } from '../cgroups/index.js';
+import type { ContainerMounts } from './mounts/container-mounts.js';
+import type { MountPoint } from './mounts/mount-point.js';
+import type { RuntimeSpecMount } from '../runtime/container-runtime.js';
 
 export interface ContainerServiceConfig {
   /** a static init for --init (tini-static from Debian) */
@@ -94,6 +97,7 @@ export class ContainerService {
     private readonly events: EventPublisher,
     private readonly logger: Logger,
     private readonly config: ContainerServiceConfig,
+    private readonly mounts: ContainerMounts,
   ) {
     this.health = new HealthMonitor({ probe: (id, args, timeoutMs) => this.runProbe(id, args, timeoutMs), update: (id, h, prev) => this.recordHealth(id, h, prev) }, logger);
   }
@@ -104,6 +108,8 @@ export class ContainerService {
   async recover(): Promise<void> {
     const records = await this.store.load();
     this.unsubscribeExit = this.runtime.onExit((id, code) => void this.handleExit(id, code));
+    // volume references (and active mounts of what still runs) before anything can remove or prune volumes
+    for (const rec of records) this.mounts.restore(rec, false);
     for (const rec of records) {
       if (rec.state.Status === 'removing') {
         await this.removeNow(rec).catch((err) => this.logger.warn('could not finish removal', { id: rec.id, error: err }));
@@ -120,6 +126,7 @@ export class ContainerService {
         rec.state.Pid = st.pid;
         rec.state.Paused = st.status === 'paused';
         rec.state.Status = st.status;
+        this.mounts.restore(rec, true);
         const h = this.health.start({ id: rec.id, startedAt: Date.parse(rec.state.StartedAt), healthcheck: rec.config.Healthcheck }, rec.state.Health);
         if (h) rec.state.Health = h;
         await this.store.save(rec);
@@ -129,6 +136,7 @@ export class ContainerService {
         await this.handleExit(rec.id, code);
       }
     }
+    await this.mounts.afterRestore();
     // Restart policies at daemon start (Docker: always; unless-stopped unless stopped by hand), in the background.
     for (const rec of this.store.all()) {
       if (rec.state.Running || rec.state.StartedAt.startsWith('0001')) continue;
@@ -233,6 +241,7 @@ export class ContainerService {
     adaptResources(hostConfig);
     const config = mergeConfig(req, image.config, req.Image);
     const { path: procPath, args } = processArgs(config);
+    const mountPlan = this.mounts.plan(hostConfig, config.Volumes, (ref) => this.store.find(ref));
     if (!config.Hostname) config.Hostname = id.slice(0, 12);
     this.store.reserveName(name, id);
     const dir = this.store.dir(id);
@@ -254,12 +263,25 @@ export class ContainerService {
       hostsPath: path.join(dir, 'hosts'),
       runtime: this.config.runtimeName,
     };
+    let mountPoints: MountPoint[] = [];
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o710 });
       await this.rootfs.create(id, await this.images.layerDirs(image.id));
+      mountPoints = await this.mounts.register(id, mountPlan);
+      if (mountPoints.length) rec.mountPoints = mountPoints;
+      if (this.mounts.needsCopyUp(mountPoints)) {
+        // Docker fills empty volumes from the image at create
+        const root = await this.rootfs.mount(id);
+        try {
+          await this.mounts.copyUp(root, mountPoints);
+        } finally {
+          await this.rootfs.unmount(id).catch(() => undefined);
+        }
+      }
       await this.store.save(rec);
     } catch (err) {
       this.store.releaseName(name, id);
+      await this.mounts.release(id, mountPoints, true).catch(() => undefined);
       await this.rootfs.remove(id).catch(() => undefined);
       await fs.rm(dir, { recursive: true, force: true });
       throw err;
@@ -299,7 +321,7 @@ export class ContainerService {
       await this.startLocked(rec);
     }).catch(async (err) => {
       // Docker removes an --rm container whose start failed; `docker run --rm` waits for that.
-      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true }).catch(() => undefined);
+      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true, volumes: true }).catch(() => undefined);
       throw err;
     });
   }
@@ -328,7 +350,8 @@ export class ContainerService {
           hostNetwork,
         ),
       );
-      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork));
+      const userMounts = await this.mounts.setup(rec);
+      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork, userMounts));
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -374,6 +397,7 @@ export class ContainerService {
       if (rec.state.Restarting) rec.state = { ...rec.state, Status: 'exited', Running: false, Restarting: false };
       if (e.exitCode !== undefined) rec.state.ExitCode = e.exitCode;
       await this.store.save(rec).catch(() => undefined);
+      await this.mounts.teardown(rec);
       await this.rootfs.unmount(rec.id).catch(() => undefined);
       this.endAttaches(rec.id);
       throw err;
@@ -381,9 +405,19 @@ export class ContainerService {
   }
 
   /** What the runtime spec of this container is made from; the same for start and for exec probes. */
-  private specInput(rec: ContainerRecord, root: string, cwd: string, user: { uid: number; gid: number; additionalGids: number[] }, hostname: string, hostNetwork: boolean): SpecInput {
+  private specInput(
+    rec: ContainerRecord,
+    root: string,
+    cwd: string,
+    user: { uid: number; gid: number; additionalGids: number[] },
+    hostname: string,
+    hostNetwork: boolean,
+    userMounts: RuntimeSpecMount[] = [],
+  ): SpecInput {
     const hc = rec.hostConfig;
-    const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
+    // a user mount on /etc/hosts (…) replaces berth's own, as Docker's TrySetNetworkMount
+    const taken = new Set(userMounts.map((m) => m.destination));
+    const etcMount = (dest: string, src: string) => (taken.has(dest) ? [] : [{ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] }]);
     return {
       id: rec.id,
       rootfs: root,
@@ -397,12 +431,14 @@ export class ContainerService {
       terminal: !!rec.config.Tty,
       consoleSize: consoleSize(hc.ConsoleSize),
       mounts: [
-        etcMount('/etc/resolv.conf', rec.resolvConfPath),
-        etcMount('/etc/hostname', rec.hostnamePath),
-        etcMount('/etc/hosts', rec.hostsPath),
+        ...etcMount('/etc/resolv.conf', rec.resolvConfPath),
+        ...etcMount('/etc/hostname', rec.hostnamePath),
+        ...etcMount('/etc/hosts', rec.hostsPath),
         // --init: Docker bind-mounts its init (tini) read-only at /sbin/docker-init
         ...(hc.Init ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: this.config.initBinary, options: ['rbind', 'ro', 'rprivate'] }] : []),
+        ...userMounts,
       ],
+      rootfsPropagation: rootfsPropagation(userMounts),
       network: hostNetwork ? { mode: 'host' } : { mode: 'private' },
       privileged: !!hc.Privileged,
       capAdd: hc.CapAdd ?? [],
@@ -473,6 +509,7 @@ export class ContainerService {
       await Promise.all([
         this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
         this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
+        this.mounts.teardown(rec),
         this.store.save(rec),
       ]);
       if (oomKilled) this.publish(rec, 'oom');
@@ -483,7 +520,8 @@ export class ContainerService {
     this.exitWaiters.delete(id);
     if (restartIn !== undefined) this.scheduleRestart(rec, restartIn);
     else if (rec.hostConfig.AutoRemove) {
-      await this.remove(id, { force: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
+      // --rm removes the container's anonymous volumes too (Docker: RemoveVolume on auto-remove)
+      await this.remove(id, { force: true, volumes: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
     }
   }
 
@@ -638,13 +676,14 @@ export class ContainerService {
       if (rec.state.Status === 'removing' && !this.store.all().includes(rec)) return;
       rec.state.Status = 'removing';
       await this.store.save(rec);
-      await this.removeNow(rec);
+      await this.removeNow(rec, !!opts.volumes);
     });
   }
 
-  private async removeNow(rec: ContainerRecord): Promise<void> {
+  private async removeNow(rec: ContainerRecord, removeVolumes = false): Promise<void> {
     await Promise.all([this.runtime.delete(rec.id, { force: true }).catch(() => undefined), this.rootfs.remove(rec.id)]);
     await this.store.delete(rec);
+    await this.mounts.release(rec.id, rec.mountPoints ?? [], removeVolumes).catch((err) => this.logger.warn('releasing volumes failed', { id: rec.id, error: err }));
     this.publish(rec, 'destroy');
     for (const w of this.removeWaiters.get(rec.id) ?? []) w();
     this.removeWaiters.delete(rec.id);
@@ -815,6 +854,17 @@ export class ContainerService {
       ...extra,
     });
   }
+}
+
+/**
+ * The root's propagation a bind with shared or slave propagation needs (Docker: shared for (r)shared, rslave
+ * for (r)slave); undefined leaves runc's default.
+ */
+function rootfsPropagation(mounts: RuntimeSpecMount[]): string | undefined {
+  const props = mounts.flatMap((m) => m.options ?? []);
+  if (props.some((o) => o === 'shared' || o === 'rshared')) return 'shared';
+  if (props.some((o) => o === 'slave' || o === 'rslave')) return 'rslave';
+  return undefined;
 }
 
 function safeFamiliar(ref: string): string {

@@ -22,6 +22,7 @@ import { createImageService } from '../image/index.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
+import { ContainerMounts } from '../container/mounts/index.js';
 import { ExecService } from '../container/exec/index.js';
 import { ContainerFilesService } from '../container/archive/index.js';
 import { Logger, runCommand } from '../util/index.js';
@@ -55,7 +56,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     runtimeName: config.runtime,
     initBinary: config.initPath ?? (await firstExisting(['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/bin/docker-init'])) ?? '/usr/bin/tini-static',
     hostResources,
-  });
+  }, new ContainerMounts(volumes, events, logger.child({ module: 'mounts' })));
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });

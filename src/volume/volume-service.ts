@@ -228,15 +228,16 @@ export class VolumeService {
     });
   }
 
-  /** The container stopped: the last one out unmounts the volume's device. Idempotent. */
-  async unmount(name: string, containerId: string): Promise<void> {
-    await this.lock.run(name, async () => {
+  /** The container stopped: the last one out unmounts the volume's device. Idempotent: false when it had no mount. */
+  async unmount(name: string, containerId: string): Promise<boolean> {
+    return this.lock.run(name, async () => {
       const set = this.active.get(name);
-      if (!set?.delete(containerId)) return;
+      if (!set?.delete(containerId)) return false;
       const rec = this.byName.get(name);
       if (rec && needsMount(rec) && set.size === 0) {
         await this.store.unmount(rec).catch((err) => this.logger.warn('cannot unmount volume', { name, error: err }));
       }
+      return true;
     });
   }
 

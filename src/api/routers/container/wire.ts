@@ -1,4 +1,5 @@
 import type { ContainerRecord } from '../../../container/index.js';
+import { mountPointJson } from '../../../container/mounts/index.js';
 
 /**
  * Engine records → Docker's JSON shapes (GET /containers/json and /containers/{id}/json).
@@ -27,7 +28,7 @@ export function inspectJson(rec: ContainerRecord, upperDir: string, sizeRw?: num
     ExecIDs: null,
     HostConfig: hostConfigJson(rec),
     GraphDriver: { Data: { UpperDir: upperDir, WorkDir: upperDir.replace(/upper$/, 'work'), MergedDir: upperDir.replace(/upper$/, 'merged') }, Name: 'overlay2' },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountPointJson),
     Config: { ...rec.config, Image: displayImage(rec.config.Image ?? rec.image) },
     NetworkSettings: {
       Bridge: '',
@@ -137,7 +138,7 @@ export function listJson(rec: ContainerRecord, now = Date.now()): Record<string,
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: networkMode === 'default' ? 'bridge' : networkMode },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountPointJson),
   };
 }
 
