@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { conflict, EngineError, invalidArgument, notFound } from '../../errdefs/index.js';
@@ -56,9 +57,10 @@ export class ContainerFilesService {
       if (rec.state.Status === 'removing') throw conflict(`container ${rec.id} is marked for removal`);
       const root = await this.d.rootfs.mount(rec.id);
       try {
-        const rfs = await RootedFs.open(root);
+        const view = (await liveRoot(rec, root)) ?? root;
+        const rfs = await RootedFs.open(view);
         try {
-          return await fn(rec, rfs, root);
+          return await fn(rec, rfs, view);
         } finally {
           await rfs.close();
         }
@@ -217,6 +219,19 @@ export function absPath(p: string): string {
 
 function followsLast(abs: string): boolean {
   return abs.endsWith('/') || abs.endsWith('/.');
+}
+
+/**
+ * The root of a running container with mounts (volumes, binds, tmpfs) as its processes see it,
+ * /proc/<pid>/root, so that cp reaches into its mounts as Docker's does; undefined otherwise. Only when
+ * that root is the container's own root filesystem (same device and inode: the pid was not reused).
+ */
+async function liveRoot(rec: ContainerRecord, root: string): Promise<string | undefined> {
+  if (!rec.state.Running || rec.state.Restarting || rec.state.Pid <= 0) return undefined;
+  if (!rec.mountPoints?.length && !Object.keys(rec.hostConfig.Tmpfs ?? {}).length) return undefined;
+  const live = `/proc/${rec.state.Pid}/root`;
+  const [a, b] = await Promise.all([fs.stat(live).catch(() => undefined), fs.stat(root).catch(() => undefined)]);
+  return a && b && a.dev === b.dev && a.ino === b.ino ? live : undefined;
 }
 
 /** Go's filepath.Base: trailing slashes dropped, "/" for the root. */

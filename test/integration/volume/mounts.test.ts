@@ -275,3 +275,22 @@ test('named volumes and their data survive a kill -9 and restart of berthd, with
   await ok(['rm', 'holder']);
   await ok(['volume', 'rm', 'durable']);
 });
+
+test('docker cp into and out of a volume of a running container reaches the volume', async () => {
+  await ok(['run', '-d', '--name', 'cpv', '-v', 'cpvol:/data', '-v', `${host}:/h`, 'busybox', 'sleep', '300']);
+  const file = path.join(host, 'cp-in.txt');
+  await fs.writeFile(file, 'copied in\n');
+  await ok(['cp', file, 'cpv:/data/']);
+  assert.equal(await ok(['exec', 'cpv', 'cat', '/data/cp-in.txt']), 'copied in\n');
+  assert.equal(await fs.readFile(path.join(d.dataRoot, 'volumes/cpvol/_data/cp-in.txt'), 'utf8'), 'copied in\n');
+  await ok(['exec', 'cpv', 'sh', '-c', 'echo made inside > /data/out.txt']);
+  const out = path.join(host, 'cp-out');
+  await fs.mkdir(out);
+  await ok(['cp', 'cpv:/data/out.txt', out]);
+  assert.equal(await fs.readFile(path.join(out, 'out.txt'), 'utf8'), 'made inside\n');
+  // the container's own files are still there
+  await ok(['cp', 'cpv:/etc/passwd', out]);
+  assert.match(await fs.readFile(path.join(out, 'passwd'), 'utf8'), /^root:/);
+  await ok(['rm', '-f', 'cpv']);
+  await ok(['volume', 'rm', 'cpvol']);
+});
