@@ -291,6 +291,18 @@ test('docker cp into and out of a volume of a running container reaches the volu
   // the container's own files are still there
   await ok(['cp', 'cpv:/etc/passwd', out]);
   assert.match(await fs.readFile(path.join(out, 'passwd'), 'utf8'), /^root:/);
+  // export is the container's own filesystem, without its volumes (as Docker's)
+  const tar = await ok(['export', 'cpv']);
+  assert.ok(tar.includes('etc/passwd'));
+  assert.ok(!tar.includes('cp-in.txt'));
   await ok(['rm', '-f', 'cpv']);
+  // a read-only root refuses cp, except into a volume
+  await ok(['run', '-d', '--name', 'cpro', '--read-only', '-v', 'cpvol:/data', 'busybox', 'sleep', '300']);
+  await ok(['cp', file, 'cpro:/data/again.txt']);
+  assert.equal(await ok(['exec', 'cpro', 'cat', '/data/again.txt']), 'copied in\n');
+  const refused = await docker(['cp', file, 'cpro:/tmp/']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /container rootfs is marked read-only/);
+  await ok(['rm', '-f', 'cpro']);
   await ok(['volume', 'rm', 'cpvol']);
 });
