@@ -1,5 +1,6 @@
 import type { ContainerConfig, ContainerState, HostConfig } from '../api/types/container.js';
 import type { EndpointConfig, EndpointSettings, PortRequest } from '../network/index.js';
+import type { MountPoint } from './mounts/mount-point.js';
 
 /**
  * A container as berthd keeps it: `<data-root>/containers/<id>/container.json`, written atomically
@@ -36,6 +37,8 @@ export interface ContainerRecord {
   networks?: Record<string, EndpointConfig & Partial<EndpointSettings>>;
   /** the host ports bound while it runs */
   ports?: PortRequest[];
+  /** volumes, binds and --mount tmpfs, decided at create (absent in records older than volumes) */
+  mountPoints?: MountPoint[];
 }
 
 export function initialState(): ContainerState {

@@ -27,6 +27,9 @@ const INIT_PATH_IN_CONTAINER = '/sbin/docker-init';
 import { adaptResources, specResources, verifyResources } from './resources.js';
 import type { HostResources } from '../cgroups/index.js';
 import { portRequests, type EndpointConfig, type NetworkService } from '../network/index.js';
+import type { ContainerMounts } from './mounts/container-mounts.js';
+import type { MountPoint } from './mounts/mount-point.js';
+import type { RuntimeSpecMount } from '../runtime/container-runtime.js';
 
 export interface ContainerServiceConfig {
   /** a static init for --init (tini-static from Debian) */
@@ -97,6 +100,7 @@ export class ContainerService {
     private readonly events: EventPublisher,
     private readonly logger: Logger,
     private readonly config: ContainerServiceConfig,
+    private readonly mounts: ContainerMounts,
   ) {
     this.health = new HealthMonitor({ probe: (id, args, timeoutMs) => this.runProbe(id, args, timeoutMs), update: (id, h, prev) => this.recordHealth(id, h, prev) }, logger);
   }
@@ -107,6 +111,8 @@ export class ContainerService {
   async recover(): Promise<void> {
     const records = await this.store.load();
     this.unsubscribeExit = this.runtime.onExit((id, code) => void this.handleExit(id, code));
+    // volume references (and active mounts of what still runs) before anything can remove or prune volumes
+    for (const rec of records) this.mounts.restore(rec, false);
     for (const rec of records) {
       if (rec.state.Status === 'removing') {
         await this.removeNow(rec).catch((err) => this.logger.warn('could not finish removal', { id: rec.id, error: err }));
@@ -124,6 +130,7 @@ export class ContainerService {
         rec.state.Paused = st.status === 'paused';
         rec.state.Status = st.status;
         this.restoreNetworks(rec);
+        this.mounts.restore(rec, true);
         const h = this.health.start({ id: rec.id, startedAt: Date.parse(rec.state.StartedAt), healthcheck: rec.config.Healthcheck }, rec.state.Health);
         if (h) rec.state.Health = h;
         await this.store.save(rec);
@@ -134,6 +141,7 @@ export class ContainerService {
       }
     }
     await this.config.networks?.restored();
+    await this.mounts.afterRestore();
     // Restart policies at daemon start (Docker: always; unless-stopped unless stopped by hand), in the background.
     for (const rec of this.store.all()) {
       if (rec.state.Running || rec.state.StartedAt.startsWith('0001')) continue;
@@ -239,6 +247,7 @@ export class ContainerService {
     adaptResources(hostConfig);
     const config = mergeConfig(req, image.config, req.Image);
     const { path: procPath, args } = processArgs(config);
+    const mountPlan = this.mounts.plan(hostConfig, config.Volumes, (ref) => this.store.find(ref));
     if (!config.Hostname) config.Hostname = id.slice(0, 12);
     this.store.reserveName(name, id);
     const dir = this.store.dir(id);
@@ -261,12 +270,25 @@ export class ContainerService {
       runtime: this.config.runtimeName,
       networks,
     };
+    let mountPoints: MountPoint[] = [];
     try {
       await fs.mkdir(dir, { recursive: true, mode: 0o710 });
       await this.rootfs.create(id, await this.images.layerDirs(image.id));
+      mountPoints = await this.mounts.register(id, mountPlan);
+      if (mountPoints.length) rec.mountPoints = mountPoints;
+      if (this.mounts.needsCopyUp(mountPoints)) {
+        // Docker fills empty volumes from the image at create
+        const root = await this.rootfs.mount(id);
+        try {
+          await this.mounts.copyUp(root, mountPoints);
+        } finally {
+          await this.rootfs.unmount(id).catch(() => undefined);
+        }
+      }
       await this.store.save(rec);
     } catch (err) {
       this.store.releaseName(name, id);
+      await this.mounts.release(id, mountPoints, true).catch(() => undefined);
       await this.rootfs.remove(id).catch(() => undefined);
       await fs.rm(dir, { recursive: true, force: true });
       throw err;
@@ -343,7 +365,7 @@ export class ContainerService {
       await this.startLocked(rec);
     }).catch(async (err) => {
       // Docker removes an --rm container whose start failed; `docker run --rm` waits for that.
-      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true }).catch(() => undefined);
+      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true, volumes: true }).catch(() => undefined);
       throw err;
     });
   }
@@ -365,7 +387,8 @@ export class ContainerService {
       await fs.writeFile(rec.hostnamePath, hostname + '\n');
       await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, endpoints[0]?.IPAddress, [...(hc.ExtraHosts ?? []), ...this.linkHosts(rec)]));
       await this.writeResolvConf(rec, hostNetwork, resolver);
-      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork, network));
+      const userMounts = await this.mounts.setup(rec);
+      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork, network, userMounts));
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -423,6 +446,7 @@ export class ContainerService {
       await this.config.networks?.release(rec.id).catch((er) => this.logger.warn('network release failed', { id: rec.id, error: er }));
       this.clearEndpoints(rec);
       await this.store.save(rec).catch(() => undefined);
+      await this.mounts.teardown(rec);
       await this.rootfs.unmount(rec.id).catch(() => undefined);
       this.endAttaches(rec.id);
       throw err;
@@ -570,9 +594,20 @@ export class ContainerService {
   }
 
   /** What the runtime spec of this container is made from; the same for start and for exec probes. */
-  private specInput(rec: ContainerRecord, root: string, cwd: string, user: { uid: number; gid: number; additionalGids: number[] }, hostname: string, hostNetwork: boolean, network?: SpecInput['network']): SpecInput {
+  private specInput(
+    rec: ContainerRecord,
+    root: string,
+    cwd: string,
+    user: { uid: number; gid: number; additionalGids: number[] },
+    hostname: string,
+    hostNetwork: boolean,
+    network?: SpecInput['network'],
+    userMounts: RuntimeSpecMount[] = [],
+  ): SpecInput {
     const hc = rec.hostConfig;
-    const etcMount = (dest: string, src: string) => ({ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] });
+    // a user mount on /etc/hosts (…) replaces berth's own, as Docker's TrySetNetworkMount
+    const taken = new Set(userMounts.map((m) => m.destination));
+    const etcMount = (dest: string, src: string) => (taken.has(dest) ? [] : [{ destination: dest, type: 'bind', source: src, options: ['rbind', 'rprivate'] }]);
     return {
       id: rec.id,
       rootfs: root,
@@ -586,12 +621,14 @@ export class ContainerService {
       terminal: !!rec.config.Tty,
       consoleSize: consoleSize(hc.ConsoleSize),
       mounts: [
-        etcMount('/etc/resolv.conf', rec.resolvConfPath),
-        etcMount('/etc/hostname', rec.hostnamePath),
-        etcMount('/etc/hosts', rec.hostsPath),
+        ...etcMount('/etc/resolv.conf', rec.resolvConfPath),
+        ...etcMount('/etc/hostname', rec.hostnamePath),
+        ...etcMount('/etc/hosts', rec.hostsPath),
         // --init: Docker bind-mounts its init (tini) read-only at /sbin/docker-init
         ...(hc.Init ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: this.config.initBinary, options: ['rbind', 'ro', 'rprivate'] }] : []),
+        ...userMounts,
       ],
+      rootfsPropagation: rootfsPropagation(userMounts),
       network: network ?? (hostNetwork ? { mode: 'host' } : { mode: 'private' }),
       privileged: !!hc.Privileged,
       capAdd: hc.CapAdd ?? [],
@@ -664,6 +701,7 @@ export class ContainerService {
         this.config.networks?.release(id).catch((err) => this.logger.warn('network release failed', { id, error: err })),
         this.runtime.delete(id, { force: true }).catch((err) => this.logger.warn('runtime delete failed', { id, error: err })),
         this.rootfs.unmount(id).catch((err) => this.logger.warn('unmount failed', { id, error: err })),
+        this.mounts.teardown(rec),
         this.store.save(rec),
       ]);
       if (oomKilled) this.publish(rec, 'oom');
@@ -674,7 +712,8 @@ export class ContainerService {
     this.exitWaiters.delete(id);
     if (restartIn !== undefined) this.scheduleRestart(rec, restartIn);
     else if (rec.hostConfig.AutoRemove) {
-      await this.remove(id, { force: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
+      // --rm removes the container's anonymous volumes too (Docker: RemoveVolume on auto-remove)
+      await this.remove(id, { force: true, volumes: true }).catch((err) => this.logger.warn('auto-remove failed', { id, error: err }));
     }
   }
 
@@ -829,13 +868,14 @@ export class ContainerService {
       if (rec.state.Status === 'removing' && !this.store.all().includes(rec)) return;
       rec.state.Status = 'removing';
       await this.store.save(rec);
-      await this.removeNow(rec);
+      await this.removeNow(rec, !!opts.volumes);
     });
   }
 
-  private async removeNow(rec: ContainerRecord): Promise<void> {
+  private async removeNow(rec: ContainerRecord, removeVolumes = false): Promise<void> {
     await Promise.all([this.runtime.delete(rec.id, { force: true }).catch(() => undefined), this.rootfs.remove(rec.id)]);
     await this.store.delete(rec);
+    await this.mounts.release(rec.id, rec.mountPoints ?? [], removeVolumes).catch((err) => this.logger.warn('releasing volumes failed', { id: rec.id, error: err }));
     this.publish(rec, 'destroy');
     for (const w of this.removeWaiters.get(rec.id) ?? []) w();
     this.removeWaiters.delete(rec.id);
@@ -1006,6 +1046,17 @@ export class ContainerService {
       ...extra,
     });
   }
+}
+
+/**
+ * The root's propagation a bind with shared or slave propagation needs (Docker: shared for (r)shared, rslave
+ * for (r)slave); undefined leaves runc's default.
+ */
+function rootfsPropagation(mounts: RuntimeSpecMount[]): string | undefined {
+  const props = mounts.flatMap((m) => m.options ?? []);
+  if (props.some((o) => o === 'shared' || o === 'rshared')) return 'shared';
+  if (props.some((o) => o === 'slave' || o === 'rslave')) return 'rslave';
+  return undefined;
 }
 
 function safeFamiliar(ref: string): string {

@@ -13,6 +13,11 @@ import { execRoutes } from '../api/routers/exec/routes.js';
 import { archiveRoutes } from '../api/routers/container/archive-routes.js';
 import { buildRoutes } from '../api/routers/build/routes.js';
 import { ClassicBuilder } from '../build/index.js';
+import { volumeRoutes } from '../api/routers/volume/routes.js';
+import { volumeJson } from '../api/routers/volume/wire.js';
+import { imageSummary } from '../api/routers/image/wire.js';
+import { listJson } from '../api/routers/container/wire.js';
+import { LocalVolumeStore, VolumeService } from '../volume/index.js';
 import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
@@ -25,6 +30,7 @@ import { ContainerService, ContainerStore } from '../container/index.js';
 import { parseResolvConf } from '../container/etc-files.js';
 import { NetworkService } from '../network/index.js';
 import { networkRoutes } from '../api/routers/network/routes.js';
+import { ContainerMounts } from '../container/mounts/index.js';
 import { ExecService } from '../container/exec/index.js';
 import { ContainerFilesService } from '../container/archive/index.js';
 import { Logger, runCommand } from '../util/index.js';
@@ -64,6 +70,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     logger: logger.child({ module: 'network' }),
   });
   await networks.init();
+  const volumes = new VolumeService(new LocalVolumeStore(path.join(config.dataRoot, 'volumes'), logger.child({ module: 'volume' })), events, logger.child({ module: 'volume' }));
+  await volumes.load();
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'), logger.child({ module: 'container' }));
   const containers = new ContainerService(store, images, rootfs, runtime, events, logger.child({ module: 'container' }), {
     dns: { servers: config.dns, search: config.dnsSearch, options: config.dnsOptions },
@@ -72,7 +80,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     initBinary: config.initPath ?? (await firstExisting(['/usr/bin/tini-static', '/usr/bin/catatonit', '/usr/bin/docker-init'])) ?? '/usr/bin/tini-static',
     hostResources,
     networks,
-  });
+  }, new ContainerMounts(volumes, events, logger.child({ module: 'mounts' })));
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
@@ -86,6 +94,21 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   systemRoutes(router, {
     events,
     versionInfo: () => ({ Version: BERTH_VERSION, GitCommit: GIT_COMMIT, GoVersion: `node${process.versions.node}`, KernelVersion: os.release(), BuildTime: startedAt, runtimeVersion }),
+    df: async (types) => {
+      const want = (t: string) => types.length === 0 || types.includes(t);
+      const out: Record<string, unknown> = {};
+      if (want('image')) {
+        const imgs = await images.list();
+        out.LayersSize = imgs.reduce((n, i) => n + i.size, 0);
+        out.Images = imgs.map((i) => imageSummary(i, store.all().filter((c) => c.image === i.id).length));
+      }
+      if (want('container')) {
+        out.Containers = await Promise.all(store.all().map(async (c) => ({ ...listJson(c), SizeRw: await dirSize(rootfs.upperDir(c.id)), SizeRootFs: 0 })));
+      }
+      if (want('volume')) out.Volumes = (await volumes.usage()).map((v) => volumeJson(v, v));
+      if (want('build-cache')) out.BuildCache = [];
+      return out;
+    },
     info: async () => {
       const all = store.all();
       const imgs = await images.list();
@@ -150,6 +173,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       };
     },
   });
+  volumeRoutes(router, { volumes });
   containerRoutes(router, { containers, upperDir: (id) => rootfs.upperDir(id), sizeRw: (id) => dirSize(rootfs.upperDir(id)), execIds: (id) => execs.execIdsOf(id) });
   observeRoutes(router, { containers, observe });
   execRoutes(router, { execs });

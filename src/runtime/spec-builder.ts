@@ -257,6 +257,7 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
     linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
   }
   if (input.sysctls && Object.keys(input.sysctls).length > 0) linux.sysctl = { ...input.sysctls };
+  if (input.rootfsPropagation) linux.rootfsPropagation = input.rootfsPropagation;
   if (!input.privileged && input.seccomp !== 'unconfined') {
     const profile = input.seccomp === 'default' ? defaultSeccompProfile() : (input.seccomp as unknown as DockerSeccompProfile);
     linux.seccomp = convertSeccompProfile(profile, { capabilities: caps, arch: opts.arch, kernelVersion: opts.kernelVersion });

@@ -22,6 +22,8 @@ export interface SpecInput {
   consoleSize?: { height: number; width: number };
   /** extra mounts after Docker's defaults: /etc/resolv.conf, /etc/hosts, /etc/hostname, volumes, binds */
   mounts: RuntimeSpecMount[];
+  /** linux.rootfsPropagation (shared, rslave…) when a mount needs it; runc's default otherwise */
+  rootfsPropagation?: string;
   /** 'private' = a fresh network namespace (only lo); 'host' = none; path = join that netns */
   network: { mode: 'private' | 'host' } | { path: string };
   privileged: boolean;

@@ -5,3 +5,4 @@ export * from './filters.js';
 export * from './run-command.js';
 export * from './logger.js';
 export * from './path-in-root.js';
+export * from './keyed-lock.js';

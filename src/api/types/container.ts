@@ -44,8 +44,23 @@ export interface RestartPolicy {
   MaximumRetryCount?: number;
 }
 
+/** HostConfig.Mounts entries (moby api/types/mount.Mount): `--mount`. */
+export interface MountSpec {
+  Type?: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster' | 'image' | string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean; ReadOnlyNonRecursive?: boolean; ReadOnlyForceRecursive?: boolean } | null;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null; Subpath?: string } | null;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number; Options?: string[][] | null } | null;
+}
+
 export interface HostConfig {
   Binds?: string[] | null;
+  Mounts?: MountSpec[] | null;
+  /** --tmpfs: container path → mount options ("size=64m,noexec") */
+  Tmpfs?: Record<string, string> | null;
   NetworkMode?: string;
   PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
   RestartPolicy?: RestartPolicy;

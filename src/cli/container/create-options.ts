@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody, HostConfig } from '../../client/index.js';
 import { UsageError } from '../command.js';
@@ -75,6 +76,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
   { name: 'user', short: 'u', type: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'volume', short: 'v', type: 'list', description: 'Bind mount a volume' },
+  { name: 'volumes-from', type: 'list', description: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', type: 'string', description: 'Working directory inside the container' },
 ];
 
@@ -304,8 +306,14 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
   const binds: string[] = [];
   const volumes: Record<string, object> = {};
   for (const v of flags.list('volume')) {
-    if (v.includes(':')) binds.push(v);
-    else volumes[v] = {};
+    if (!v.includes(':')) {
+      volumes[v] = {};
+      continue;
+    }
+    // as the docker CLI: a host part starting with "." is made absolute; other relative ones are volume names
+    const colon = v.indexOf(':');
+    const host = v.slice(0, colon);
+    binds.push(host.startsWith('.') ? `${path.resolve(host)}${v.slice(colon)}` : v);
   }
 
   const exposed: Record<string, object> = {};
@@ -373,6 +381,7 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[], env: Node
   if (flags.list('ulimit').length) hostConfig.Ulimits = flags.list('ulimit').map(parseUlimit);
   if (flags.list('device').length) hostConfig.Devices = flags.list('device').map(parseDevice);
   if (flags.list('mount').length) hostConfig.Mounts = flags.list('mount').map(parseMount);
+  if (flags.list('volumes-from').length) hostConfig.VolumesFrom = flags.list('volumes-from');
   if (flags.string('ipc')) hostConfig.IpcMode = flags.string('ipc');
   if (flags.string('pid')) hostConfig.PidMode = flags.string('pid');
   if (flags.string('uts')) hostConfig.UTSMode = flags.string('uts');

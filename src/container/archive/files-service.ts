@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { conflict, EngineError, invalidArgument, notFound } from '../../errdefs/index.js';
@@ -51,14 +52,16 @@ export interface CommitRequest {
 export class ContainerFilesService {
   constructor(private readonly d: FilesServiceDeps) {}
 
-  private async withRoot<T>(idOrName: string, fn: (rec: ContainerRecord, rfs: RootedFs, root: string) => Promise<T>): Promise<T> {
+  /** `cpPath`: a path cp works on; inside one of the container's mounts the live root is used (liveRoot). */
+  private async withRoot<T>(idOrName: string, fn: (rec: ContainerRecord, rfs: RootedFs, root: string) => Promise<T>, cpPath?: string): Promise<T> {
     return this.d.containers.withContainer(idOrName, async (rec) => {
       if (rec.state.Status === 'removing') throw conflict(`container ${rec.id} is marked for removal`);
       const root = await this.d.rootfs.mount(rec.id);
       try {
-        const rfs = await RootedFs.open(root);
+        const view = (cpPath !== undefined && (await liveRoot(rec, root, cpPath))) || root;
+        const rfs = await RootedFs.open(view);
         try {
-          return await fn(rec, rfs, root);
+          return await fn(rec, rfs, view);
         } finally {
           await rfs.close();
         }
@@ -99,7 +102,7 @@ export class ContainerFilesService {
       const { spot, stat } = await this.statSpot(rfs, idOrName, p);
       await rfs.release(spot);
       return stat;
-    });
+    }, p);
   }
 
   /**
@@ -117,7 +120,7 @@ export class ContainerFilesService {
         await rfs.release(spot);
       }
       this.d.containers.publishEvent(rec, 'archive-path');
-    });
+    }, p);
   }
 
   /** PUT /containers/{id}/archive: extracts a tar into an existing directory (symlinks to one followed). */
@@ -134,7 +137,8 @@ export class ContainerFilesService {
       try {
         if (!spot.stat) throw fileNotFound(p, idOrName);
         if (!spot.stat.isDirectory()) throw invalidArgument('extraction point is not a directory');
-        if (rec.hostConfig.ReadonlyRootfs) throw invalidArgument('container rootfs is marked read-only');
+        // Docker lets cp write into a volume of a container with a read-only root
+        if (rec.hostConfig.ReadonlyRootfs && !inMount(rec, abs)) throw invalidArgument('container rootfs is marked read-only');
       } finally {
         await rfs.release(spot);
       }
@@ -143,7 +147,7 @@ export class ContainerFilesService {
       const owner = opts.copyUIDGID && rec.config.User ? await resolveUser(root, rec.config.User) : undefined;
       await extractInRoot(rfs, body, { dest: spot.path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: owner && { uid: owner.uid, gid: owner.gid } });
       this.d.containers.publishEvent(rec, 'extract-to-dir');
-    });
+    }, p);
   }
 
   /** GET /containers/{id}/export: the merged filesystem as a tar. */
@@ -217,6 +221,27 @@ export function absPath(p: string): string {
 
 function followsLast(abs: string): boolean {
   return abs.endsWith('/') || abs.endsWith('/.');
+}
+
+/** Whether a container path lies in one of the container's mounts (volumes, binds, tmpfs). */
+function inMount(rec: ContainerRecord, p: string): boolean {
+  const abs = path.posix.normalize(absPath(p));
+  const dests = [...(rec.mountPoints ?? []).map((m) => m.Destination), ...Object.keys(rec.hostConfig.Tmpfs ?? {})];
+  return dests.some((d) => abs === d || abs.startsWith(d.endsWith('/') ? d : `${d}/`));
+}
+
+/**
+ * For cp of a path inside a running container's mounts: the container's root as its processes see it,
+ * /proc/<pid>/root, so that cp reaches into the mount as Docker's does; undefined otherwise (export, diff
+ * and every other path keep the host-side root filesystem). Only when that root is the container's own
+ * root filesystem (same device and inode: the pid was not reused).
+ */
+async function liveRoot(rec: ContainerRecord, root: string, cpPath: string): Promise<string | undefined> {
+  if (!rec.state.Running || rec.state.Restarting || rec.state.Pid <= 0) return undefined;
+  if (!inMount(rec, cpPath)) return undefined;
+  const live = `/proc/${rec.state.Pid}/root`;
+  const [a, b] = await Promise.all([fs.stat(live).catch(() => undefined), fs.stat(root).catch(() => undefined)]);
+  return a && b && a.dev === b.dev && a.ino === b.ino ? live : undefined;
 }
 
 /** Go's filepath.Base: trailing slashes dropped, "/" for the root. */

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { type Berthd, bootstrapBusybox, runBerth, startBerthd } from '../../helpers/berthd.js';
 
 /**
- * CLI commands beyond the core lifecycle: exec and cp, and volumes, networks and build, whose daemon
+ * CLI commands beyond the core lifecycle: exec, cp and volumes, and networks and build, whose daemon
  * endpoints berthd does not serve yet: those are marked todo until it does, so they document what the CLI
  * expects. Each was checked against Docker's own dockerd.
  */
@@ -51,7 +51,7 @@ test('cp both ways', async () => {
   assert.match(missing.stderr, /^Error response from daemon: /);
 });
 
-test('volumes and networks', { todo: 'berthd has no volume endpoints yet' }, async () => {
+test('volumes', async () => {
   assert.equal((await berth(['volume', 'create', 'v1'])).stdout, 'v1\n');
   assert.match((await berth(['volume', 'ls'])).stdout, /^DRIVER    VOLUME NAME\nlocal     v1\n/);
   assert.equal((await berth(['volume', 'rm', 'v1'])).stdout, 'v1\n');

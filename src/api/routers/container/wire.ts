@@ -1,5 +1,6 @@
 import type { ContainerRecord } from '../../../container/index.js';
 import { portMap } from '../../../network/index.js';
+import { mountPointJson } from '../../../container/mounts/index.js';
 
 /**
  * Engine records → Docker's JSON shapes (GET /containers/json and /containers/{id}/json).
@@ -28,7 +29,7 @@ export function inspectJson(rec: ContainerRecord, upperDir: string, sizeRw?: num
     ExecIDs: null,
     HostConfig: hostConfigJson(rec),
     GraphDriver: { Data: { UpperDir: upperDir, WorkDir: upperDir.replace(/upper$/, 'work'), MergedDir: upperDir.replace(/upper$/, 'merged') }, Name: 'overlay2' },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountPointJson),
     Config: { ...rec.config, Image: displayImage(rec.config.Image ?? rec.image) },
     NetworkSettings: networkSettings(rec, networkMode),
   };
@@ -155,7 +156,7 @@ export function listJson(rec: ContainerRecord, now = Date.now()): Record<string,
     Status: statusText(rec, now),
     HostConfig: { NetworkMode: networkMode === 'default' ? 'bridge' : networkMode },
     NetworkSettings: { Networks: (networkSettings(rec, networkMode) as { Networks: unknown }).Networks },
-    Mounts: [],
+    Mounts: (rec.mountPoints ?? []).map(mountPointJson),
   };
 }
 

@@ -12,6 +12,8 @@ export interface SystemBackend {
   events: EventBus;
   info(): Promise<Record<string, unknown>>;
   versionInfo(): { Version: string; GitCommit: string; GoVersion: string; KernelVersion: string; BuildTime: string; runtimeVersion: string };
+  /** GET /system/df: the sections asked for (container, image, volume, build-cache; all when none) */
+  df?(types: string[]): Promise<Record<string, unknown>>;
 }
 
 export function systemRoutes(r: Router, b: SystemBackend): void {
@@ -55,6 +57,15 @@ export function systemRoutes(r: Router, b: SystemBackend): void {
   });
 
   r.get('/info', async () => b.info());
+
+  r.get('/system/df', async (ctx) => {
+    if (!b.df) throw invalidArgument('disk usage is not available');
+    const types = ctx.query.getAll('type');
+    for (const t of types) {
+      if (!['container', 'image', 'volume', 'build-cache'].includes(t)) throw invalidArgument(`unknown object type: ${t}`);
+    }
+    return b.df(types);
+  });
 
   r.get('/events', async (ctx) => {
     const filters = parseFilters(ctx.str('filters'));
