@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { bootstrapBusybox, eventually, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { bootstrapBusybox, eventually, request, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
 
 /**
  * The default bridge through the real docker CLI: an address, outbound NAT rules, published ports from
@@ -162,4 +162,13 @@ test('an unknown network is refused at run', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /network nosuchnet not found/);
   assert.equal((await runDocker(d.dockerHost, ['ps', '-aq'])).stdout, '', '--rm removed it');
+});
+
+test('Config.MacAddress (API 1.43) sets the container\'s MAC on the default bridge', async () => {
+  // docker CLI 28 sends --mac-address per network, which needs API 1.44: the API's 1.43 field is checked here
+  const created = await request(d.socket, 'POST', '/v1.43/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['cat', '/sys/class/net/eth0/address'], MacAddress: '02:42:ac:11:00:99' }));
+  assert.equal(created.status, 201, created.body);
+  const id = JSON.parse(created.body).Id;
+  await runDocker(d.dockerHost, ['start', '-a', id]).then((r) => assert.equal(r.stdout, '02:42:ac:11:00:99\n', r.stderr));
+  await runDocker(d.dockerHost, ['rm', id]);
 });
