@@ -12,7 +12,7 @@ import { imageRoutes } from '../api/routers/image/routes.js';
 import { execRoutes } from '../api/routers/exec/routes.js';
 import { archiveRoutes } from '../api/routers/container/archive-routes.js';
 import { buildRoutes } from '../api/routers/build/routes.js';
-import { ClassicBuilder } from '../build/index.js';
+import type { BuildService } from '../build/build-service.js';
 import { volumeRoutes } from '../api/routers/volume/routes.js';
 import { volumeJson } from '../api/routers/volume/wire.js';
 import { imageSummary } from '../api/routers/image/wire.js';
@@ -22,7 +22,7 @@ import { API_VERSION } from '../api/server/version.js';
 import { EventBus } from '../events/index.js';
 import { createImageService } from '../image/index.js';
 import { createContentStore } from '../content/index.js';
-import { RegistryService } from '../registry/client/index.js';
+import type { RegistryClient } from '../api/routers/distribution/routes.js';
 import { distributionRoutes } from '../api/routers/distribution/routes.js';
 import { createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
@@ -53,7 +53,17 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const events = new EventBus();
   const content = createContentStore({ dataRoot: config.dataRoot });
   const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }), content });
-  const registry = new RegistryService({ images, content, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries });
+  // The registry client and the builder are loaded on first use: an idle daemon does not carry their code.
+  const registryClient = lazy(async () => {
+    const { RegistryService } = await import('../registry/client/index.js');
+    return new RegistryService({ images, content, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries });
+  });
+  const registry: RegistryClient = {
+    login: async (...a) => (await registryClient()).login(...a),
+    inspect: async (...a) => (await registryClient()).inspect(...a),
+    push: async (...a) => (await registryClient()).push(...a),
+    pull: async (...a) => (await registryClient()).pull(...a),
+  };
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
   const hostResources = await readHostResources();
@@ -84,7 +94,11 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   await containers.recover();
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
-  const builder = new ClassicBuilder({ images, containers, rootfs, logger: logger.child({ module: 'build' }) });
+  const classicBuilder = lazy(async () => {
+    const { ClassicBuilder } = await import('../build/index.js');
+    return new ClassicBuilder({ images, containers, rootfs, logger: logger.child({ module: 'build' }) });
+  });
+  const builder: BuildService = { build: async (...a) => (await classicBuilder()).build(...a) };
   const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');
@@ -210,6 +224,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await fs.rm(config.pidfile, { force: true });
     },
   };
+}
+
+/** A value made on first call, once. */
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
 }
 
 /** Refuses to start when another live berthd holds the pidfile; a stale one is replaced. */

@@ -8,8 +8,11 @@ import type { Credentials, ProgressMessage, RegistryService } from '../../../reg
  * Registry routes: POST /auth (login), GET /distribution/{name}/json, and the helpers the image routes use
  * for pull (`POST /images/create?fromImage=`) and push (`POST /images/{name}/push`).
  */
+/** What the routes use of the registry client (an interface, so the daemon may load the client lazily). */
+export type RegistryClient = Pick<RegistryService, 'login' | 'inspect' | 'push' | 'pull'>;
+
 export interface DistributionBackend {
-  registry: RegistryService;
+  registry: RegistryClient;
 }
 
 export function distributionRoutes(r: Router, b: DistributionBackend): void {

@@ -7,13 +7,13 @@ import { notFound, invalidArgument } from '../../../errdefs/index.js';
 import { familiarName, familiarRepository, normalizeName, parseReference } from '../../../oci/index.js';
 import { matchLabels, parseFilters, validateFilterKeys } from '../../../util/index.js';
 import { imageInspect, imageSummary } from './wire.js';
-import type { RegistryService } from '../../../registry/client/index.js';
+import type { RegistryClient } from '../distribution/routes.js';
 import { registryAuth, streamProgress } from '../distribution/routes.js';
 
 export interface ImageBackend {
   images: ImageService;
   /** pull and push; without it, fromImage answers "pull access denied" */
-  registry?: RegistryService;
+  registry?: RegistryClient;
   containerUsing(imageId: string): { id: string; running: boolean } | undefined;
   containerCount(imageId: string): number;
 }
