@@ -3,28 +3,9 @@
  * "1h30m": that long before now, sent as unix seconds), an RFC3339-like date or date-time (local time
  * when it has no zone), or a unix timestamp ("1700000000[.123456789]", passed through).
  */
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+import { parseGoDuration } from '../util/go-time.js';
 
-/** Go's time.ParseDuration, in nanoseconds; undefined when the text is not a duration. */
-export function parseGoDuration(text: string): number | undefined {
-  let s = text;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (!s) return undefined;
-  let total = 0;
-  const re = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
-  while (s) {
-    const m = re.exec(s);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_NS[m[2]];
-    s = s.slice(m[0].length);
-  }
-  return sign * total;
-}
+export { parseGoDuration };
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(\.\d+)?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/;
 

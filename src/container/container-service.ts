@@ -7,7 +7,7 @@ import type { RootfsManager } from '../snapshot/rootfs-manager.js';
 import type { AttachConnection, ContainerRuntime, ExecProcess, ExecRuntime } from '../runtime/container-runtime.js';
 import type { SpecInput } from '../runtime/spec-input.js';
 import { buildRuntimeSpec, exitCodeForStartError, readLogs, resolveUser } from '../runtime/index.js';
-import { mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
+import { dirSize, parseTimestamp, mkdirInRoot, newId, type Logger, type Filters } from '../util/index.js';
 import type { ContainerCreateRequest, HostConfig } from '../api/types/container.js';
 import { familiarName, looksLikeId, normalizeName } from '../oci/index.js';
 import { initialState, type ContainerRecord } from './container-record.js';
@@ -906,7 +906,7 @@ export class ContainerService {
     const deleted: string[] = [];
     let space = 0;
     const until = filters.get('until')?.[0];
-    const untilMs = until ? parseUntil(until) : undefined;
+    const untilMs = until ? parseTimestamp(until) : undefined;
     for (const rec of this.store.all()) {
       if (rec.state.Running || rec.state.Status === 'removing') continue;
       if (untilMs !== undefined && Date.parse(rec.created) >= untilMs) continue;
@@ -1103,28 +1103,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
 
-/** Docker's `until` filter: a timestamp (RFC 3339 or unix seconds) or a Go duration ago. */
-export function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (d) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    return Date.now() - Number(d[1]) * mult[d[2]!]!;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalidArgument(`failed to parse value "${v}" as time`);
-  return t;
-}
-
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) total += (await fs.lstat(p)).size;
-    }
-  };
-  await walk(dir);
-  return total;
-}

@@ -33,7 +33,7 @@ import { networkRoutes } from '../api/routers/network/routes.js';
 import { ContainerMounts } from '../container/mounts/index.js';
 import { ExecService } from '../container/exec/index.js';
 import { ContainerFilesService } from '../container/archive/index.js';
-import { Logger, runCommand } from '../util/index.js';
+import { dirSize, Logger, runCommand } from '../util/index.js';
 import { effectiveHosts, type DaemonConfig } from './daemon-config.js';
 import { BERTH_VERSION, GIT_COMMIT } from './build-info.js';
 
@@ -270,16 +270,3 @@ async function osName(): Promise<string> {
   return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? 'Linux';
 }
 
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    const entries = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else total += (await fs.lstat(p).catch(() => ({ size: 0 }))).size;
-    }
-  };
-  await walk(dir);
-  return total;
-}

@@ -6,3 +6,5 @@ export * from './run-command.js';
 export * from './logger.js';
 export * from './path-in-root.js';
 export * from './keyed-lock.js';
+export * from './go-time.js';
+export * from './dir-size.js';
