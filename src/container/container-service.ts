@@ -831,8 +831,12 @@ export class ContainerService {
       this.logger.warn('cannot unpause container', { id: rec.id, error: err });
       return;
     }
-    rec.state = { ...rec.state, Paused: false, Status: rec.state.Running ? 'running' : rec.state.Status };
-    await this.store.save(rec).catch(() => undefined);
+    // under the container's lock, as every other change of the record (signal() is never called holding it)
+    await this.lock.run(rec.id, async () => {
+      if (!rec.state.Paused) return; // the exit was handled meanwhile
+      rec.state = { ...rec.state, Paused: false, Status: rec.state.Running ? 'running' : rec.state.Status };
+      await this.store.save(rec).catch(() => undefined);
+    });
     this.publish(rec, 'unpause');
   }
 
