@@ -94,3 +94,23 @@ test('events stream container lifecycle events with filters', async () => {
   const actions = ev.body.trim().split('\n').map((l) => JSON.parse(l).Action);
   assert.deepEqual(actions, ['create', 'start', 'die', 'destroy']);
 });
+
+test('two clients creating the same name at once: one wins, the other gets the 409', async () => {
+  const body = JSON.stringify({ Image: 'busybox', Cmd: ['true'] });
+  const results = await Promise.all(Array.from({ length: 6 }, () => request(d.socket, 'POST', '/v1.43/containers/create?name=racer', body)));
+  const statuses = results.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409]);
+  const list = JSON.parse((await request(d.socket, 'GET', '/v1.43/containers/json?all=1&filters=' + encodeURIComponent('{"name":["^/racer$"]}'))).body);
+  assert.equal(list.length, 1);
+  assert.equal((await request(d.socket, 'DELETE', '/v1.43/containers/racer')).status, 204);
+});
+
+test('concurrent starts and removes of one container leave it consistent', async () => {
+  const id = JSON.parse((await request(d.socket, 'POST', '/v1.43/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '100'] }))).body).Id;
+  const starts = await Promise.all([1, 2, 3].map(() => request(d.socket, 'POST', `/v1.43/containers/${id}/start`)));
+  assert.deepEqual(starts.map((r) => r.status).sort(), [204, 304, 304]);
+  const removes = await Promise.all([1, 2].map(() => request(d.socket, 'DELETE', `/v1.43/containers/${id}?force=1`)));
+  assert.ok(removes.some((r) => r.status === 204), removes.map((r) => `${r.status} ${r.body}`).join(', '));
+  for (const r of removes) assert.ok([204, 404].includes(r.status), `${r.status} ${r.body}`);
+  assert.equal((await request(d.socket, 'GET', `/v1.43/containers/${id}/json`)).status, 404);
+});
