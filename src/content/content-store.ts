@@ -12,8 +12,12 @@ import type { Readable } from 'node:stream';
  * A blob is visible only after its digest was verified; a mismatch discards the temp file.
  */
 export interface ContentStore {
-  /** Streams `src` into the store. With `expected.digest` a mismatch throws InvalidArgument "digest mismatch …". */
-  ingest(src: Readable, expected?: { digest?: string; size?: number }): Promise<IngestResult>;
+  /**
+   * Streams `src` into the store. With `expected.digest` a mismatch throws InvalidArgument "digest mismatch …".
+   * `expected.beforeCommit` runs once the bytes are in and verified, before the blob becomes visible: a
+   * check of the same bytes made elsewhere (a layer scan fed from the same stream) can still veto it.
+   */
+  ingest(src: Readable, expected?: { digest?: string; size?: number; beforeCommit?: () => Promise<void> }): Promise<IngestResult>;
   has(digest: string): Promise<boolean>;
   /** Size in bytes; NotFound when missing. */
   size(digest: string): Promise<number>;

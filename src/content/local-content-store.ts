@@ -42,7 +42,7 @@ class LocalContentStore implements ContentStore {
     return this.dirsReady;
   }
 
-  async ingest(src: Readable, expected: { digest?: string; size?: number } = {}): Promise<IngestResult> {
+  async ingest(src: Readable, expected: { digest?: string; size?: number; beforeCommit?: () => Promise<void> } = {}): Promise<IngestResult> {
     if (expected.digest !== undefined) checkDigest(expected.digest);
     await this.ensureDirs();
     const tmp = path.join(this.ingestDir, randomBytes(12).toString('hex'));
@@ -65,6 +65,7 @@ class LocalContentStore implements ContentStore {
       if (expected.digest !== undefined && digest !== expected.digest) {
         throw invalidArgument(`digest mismatch: expected ${expected.digest}, got ${digest}`);
       }
+      await expected.beforeCommit?.();
       const fh = await fs.open(tmp, 'r');
       try {
         await fh.sync();

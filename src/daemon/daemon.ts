@@ -24,7 +24,7 @@ import { createImageService } from '../image/index.js';
 import { createContentStore } from '../content/index.js';
 import type { RegistryClient } from '../api/routers/distribution/routes.js';
 import { distributionRoutes } from '../api/routers/distribution/routes.js';
-import { createRootfsManager } from '../snapshot/index.js';
+import { createLayerStore, createRootfsManager } from '../snapshot/index.js';
 import { createConmonRuntime } from '../runtime/index.js';
 import { ContainerService, ContainerStore } from '../container/index.js';
 import { parseResolvConf } from '../container/etc-files.js';
@@ -52,11 +52,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
 
   const events = new EventBus();
   const content = createContentStore({ dataRoot: config.dataRoot });
-  const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }), content });
+  const layers = createLayerStore({ dataRoot: config.dataRoot });
+  const images = await createImageService({ dataRoot: config.dataRoot, events, logger: logger.child({ module: 'image' }), content, layers });
   // The registry client and the builder are loaded on first use: an idle daemon does not carry their code.
   const registryClient = lazy(async () => {
     const { RegistryService } = await import('../registry/client/index.js');
-    return new RegistryService({ images, content, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries });
+    return new RegistryService({ images, content, layers, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries });
   });
   const registry: RegistryClient = {
     login: async (...a) => (await registryClient()).login(...a),

@@ -3,3 +3,4 @@ export { createImageService, type ImageServiceOptions } from './local-image-serv
 export { applyChanges } from './import-changes.js';
 export type { CommitOptions, ImageCommitter } from './image-commit.js';
 export { parseGoDuration, parseTimestamp } from './go-duration.js';
+export { ingestLayer } from './layer-ingest.js';

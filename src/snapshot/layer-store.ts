@@ -4,6 +4,7 @@ import path from 'node:path';
 import { invalidArgument } from '../errdefs/index.js';
 import { atomicWriteJson, hexOf, isDigest, readJsonIfExists } from '../util/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import type { LayerScan } from './layer-scan.js';
 import { unpackLayer } from './layer-unpack.js';
 
 /** An unpacked layer. */
@@ -28,9 +29,10 @@ export interface LayerStore {
   get(chainId: string): Promise<LayerInfo | undefined>;
   /**
    * Unpacks `archive` (plain or gzip tar) as `chainId` unless it is already there. When `expectedDiffId`
-   * is given and the tar's digest differs, throws InvalidArgument and keeps nothing.
+   * is given and the tar's digest differs, throws InvalidArgument and keeps nothing. `scanned`: the archive
+   * was already scanned (and its diff ID verified as `expectedDiffId`) by the caller.
    */
-  ensure(chainId: string, archive: string, expectedDiffId?: string): Promise<LayerInfo>;
+  ensure(chainId: string, archive: string, expectedDiffId?: string, scanned?: LayerScan): Promise<LayerInfo>;
   remove(chainId: string): Promise<void>;
   list(): Promise<string[]>;
 }
@@ -68,7 +70,7 @@ class DirLayerStore implements LayerStore {
     return this.cleaned;
   }
 
-  ensure(chainId: string, archive: string, expectedDiffId?: string): Promise<LayerInfo> {
+  ensure(chainId: string, archive: string, expectedDiffId?: string, scanned?: LayerScan): Promise<LayerInfo> {
     return this.lock.run(chainId, async () => {
       const have = await this.get(chainId);
       if (have) return have;
@@ -76,11 +78,12 @@ class DirLayerStore implements LayerStore {
       const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
       try {
         await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
-        const scan = await unpackLayer(archive, path.join(tmp, 'diff'));
-        if (expectedDiffId !== undefined && scan.diffId !== expectedDiffId) {
-          throw invalidArgument(`digest mismatch: layer diff ID is ${scan.diffId}, expected ${expectedDiffId}`);
+        const scan = await unpackLayer(archive, path.join(tmp, 'diff'), scanned);
+        const diffId = scanned?.diffId || expectedDiffId || scan.diffId;
+        if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
+          throw invalidArgument(`digest mismatch: layer diff ID is ${diffId}, expected ${expectedDiffId}`);
         }
-        const info: LayerInfo = { chainId, diffId: scan.diffId, size: scan.size };
+        const info: LayerInfo = { chainId, diffId, size: scan.size };
         await atomicWriteJson(path.join(tmp, 'layer.json'), info);
         try {
           await fs.rename(tmp, this.layerDir(chainId));

@@ -13,7 +13,7 @@ export async function openUncompressed(archive: string): Promise<Readable> {
   const compression = await fileCompression(archive);
   const raw = createReadStream(archive);
   if (compression === 'none') return raw;
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);
 }
@@ -23,12 +23,13 @@ export async function openUncompressed(archive: string): Promise<Readable> {
  * extraction is exactly what GNU tar cannot defend against, see HOST-NOTES §5).
  *
  * Two passes over the file: scanLayer() validates every member and computes the diff ID without writing
- * anything, so a hostile tar is refused with nothing written at all; then GNU tar extracts the original bytes
+ * anything, so a hostile tar is refused with nothing written at all (`scanned`: that pass was already made
+ * over the same bytes, e.g. while a pull stored them; the caller vouches for it); then GNU tar extracts the original bytes
  * (owners, modes, setuid, hard links, every xattr incl. security.capability byte for byte); then OCI
  * whiteouts become overlay ones: `.wh.name` → char device 0:0, `.wh..wh..opq` → trusted.overlay.opaque=y.
  */
-export async function unpackLayer(archive: string, dest: string): Promise<LayerScan> {
-  const scan = await scanLayer(await openUncompressed(archive));
+export async function unpackLayer(archive: string, dest: string, scanned?: LayerScan): Promise<LayerScan> {
+  const scan = scanned ?? (await scanLayer(await openUncompressed(archive)));
   if (scan.entries === 0) return scan;
   const compression = await fileCompression(archive);
   const args = ['-x', '--xattrs', '--xattrs-include=*', '--same-owner', '--numeric-owner', '-p', '-f', archive, '-C', dest];

@@ -60,7 +60,8 @@ export function hasZstd(): boolean {
 }
 
 export function decompressor(c: LayerCompression): Transform {
-  if (c === 'gzip') return zlib.createGunzip({ chunkSize: 1 << 16 });
+  // 1 MiB output chunks: with zlib's default 16 KiB a 100 MB layer costs three times the time in calls
+  if (c === 'gzip') return zlib.createGunzip({ chunkSize: 1 << 20 });
   if (c === 'zstd') {
     const make = (zlib as unknown as ZstdZlib).createZstdDecompress;
     if (!make) throw notImplemented(`zstd-compressed layers need a Node.js with zstd (this is ${process.version})`);

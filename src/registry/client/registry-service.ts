@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentStore } from '../../content/index.js';
 import { EngineError, invalidArgument, notFound, unauthorized, unavailable } from '../../errdefs/index.js';
-import type { ImageRecord, ImageService } from '../../image/index.js';
+import { type ImageRecord, type ImageService, ingestLayer } from '../../image/index.js';
 import {
   type Descriptor,
   type ImageConfig,
@@ -18,6 +18,7 @@ import {
   referenceString,
   repositoryName,
 } from '../../oci/index.js';
+import { chainIds, type LayerStore } from '../../snapshot/index.js';
 import type { Logger } from '../../util/index.js';
 import { BlobSources } from './blob-sources.js';
 import { adaptiveGzip, decompressor, layerCompression, verifier } from './blob-streams.js';
@@ -42,6 +43,8 @@ import { type Credentials, readBuffer, RegistryTransport, registryErrorText, sta
 export interface RegistryServiceOptions {
   images: ImageService;
   content: ContentStore;
+  /** the image service's layer store: layers are unpacked as they arrive */
+  layers: LayerStore;
   dataRoot: string;
   logger: Logger;
   /** --insecure-registry: hosts or CIDRs spoken to over HTTP (loopback always is) */
@@ -170,11 +173,12 @@ export class RegistryService {
       say({ status: present[i] ? 'Already exists' : 'Pulling fs layer', progressDetail: {}, id: ids[i] });
     }
     const repository = repositoryName(ref);
+    const chains = chainIds(diffIds);
     let fetched = 0;
     await runLimited(manifest.layers.map((layer, i) => async () => {
       const diffId = diffIds[i]!;
       if (!present[i]) {
-        await this.fetchLayer(t, ref, layer, diffId, compressions[i]!, scope, ids[i]!, say);
+        await this.fetchLayer(t, ref, layer, diffId, chains[i]!, compressions[i]!, scope, ids[i]!, say);
         fetched++;
       }
       await this.sources.add(diffId, { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, repository });
@@ -185,11 +189,8 @@ export class RegistryService {
     const digestRef = `${repository}@${topDigest}`;
     const before = tagRef ? await this.opts.images.resolve(tagRef).then((i) => i.id, () => undefined) : undefined;
     const hadDigest = await this.opts.images.resolve(digestRef).then(() => true, () => false);
-    const record = await this.opts.images.addImage(manifest.config.digest, [...(tagRef ? [tagRef] : []), digestRef], (i, phase) => {
-      if (present[i]) return;
-      if (phase === 'start') say({ status: 'Extracting', progressDetail: { current: 0, total: manifest.layers[i]!.size }, id: ids[i] });
-      else say({ status: 'Pull complete', progressDetail: {}, id: ids[i] });
-    });
+    // every fetched layer is unpacked already; this unpacks only what was in the content store but not unpacked
+    const record = await this.opts.images.addImage(manifest.config.digest, [...(tagRef ? [tagRef] : []), digestRef]);
     say({ status: `Digest: ${topDigest}` });
     const shown = familiarString(ref);
     const upToDate = fetched === 0 && (tagRef ? before === record.id : hadDigest);
@@ -206,8 +207,11 @@ export class RegistryService {
     return body;
   }
 
-  /** One layer: GET → verify (digest, size) → decompress → content store (verifies the diff ID). Retried on a broken connection. */
-  private async fetchLayer(t: RegistryTransport, ref: Reference, layer: Descriptor, diffId: string, compression: ReturnType<typeof layerCompression>, scope: string, id: string, say: ProgressSink): Promise<void> {
+  /**
+   * One layer: GET → verify (digest, size) → decompress → content store (verifies the diff ID) and, from the
+   * same bytes, the layer scan; then the layer is extracted under its chain ID. Retried on a broken connection.
+   */
+  private async fetchLayer(t: RegistryTransport, ref: Reference, layer: Descriptor, diffId: string, chainId: string, compression: ReturnType<typeof layerCompression>, scope: string, id: string, say: ProgressSink): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await t.request(`/v2/${ref.path}/blobs/${layer.digest}`, { scope });
@@ -225,17 +229,26 @@ export class RegistryService {
           progress(n);
         });
         const plain = decompressor(compression);
+        const extracted = ingestLayer(this.opts.content, this.opts.layers, plain, diffId, chainId, () => {
+          say({ status: 'Extracting', progressDetail: { current: 0, total: layer.size }, id });
+        });
         try {
           await Promise.all([
             pipeline(r.body, check, plain).then(() => {
+              clearTimeout(stalled);
               say({ status: 'Verifying Checksum', progressDetail: {}, id });
               say({ status: 'Download complete', progressDetail: {}, id });
             }),
-            this.opts.content.ingest(plain, { digest: diffId }),
+            extracted,
           ]);
+        } catch (err) {
+          // whichever failed first, the other side is ended with it; both settle before a retry
+          await extracted.catch(() => undefined);
+          throw err;
         } finally {
           clearTimeout(stalled);
         }
+        say({ status: 'Pull complete', progressDetail: {}, id });
         return;
       } catch (err) {
         // a digest mismatch or an answer of the registry is final; a broken connection is retried
