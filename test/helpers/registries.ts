@@ -97,15 +97,19 @@ export async function startDistribution(htpasswd?: string): Promise<TestRegistry
   return launch('distribution', 'docker-registry', ['serve', path.join(base, 'config.yml')], base, port);
 }
 
-export type Fault = 'none' | 'corrupt' | 'truncate' | 'slow' | 'unknown-media-type' | 'forbidden';
+export type Fault = 'none' | 'corrupt' | 'truncate' | 'truncate-once' | 'slow' | 'unknown-media-type' | 'forbidden';
 
 /**
  * A proxy in front of a registry that damages what it forwards, per `fault`: flips a byte of every blob
  * body ('corrupt'), cuts it in half and closes the connection ('truncate'), sends it in small pieces with
  * pauses ('slow'), or rewrites manifests' layer media types to one nobody knows ('unknown-media-type').
+ * 'truncate' cuts every blob answer, ranged ones too; 'truncate-once' cuts only the first whole-blob answer
+ * of each blob. `blobRequests` records each blob GET with its Range header and the bytes sent.
  */
-export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; close(): Promise<void> }> {
+export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; blobRequests: Array<{ digest: string; range?: string; sent: number }>; close(): Promise<void> }> {
   const state = { fault: 'none' as Fault };
+  const blobRequests: Array<{ digest: string; range?: string; sent: number }> = [];
+  const cutOnce = new Set<string>();
   const server = http.createServer((req, res) => {
     if (state.fault === 'forbidden') {
       res.writeHead(403, { 'Content-Type': 'application/json' });
@@ -114,7 +118,7 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
     }
     const [thost, tport] = target.split(':');
     const up = http.request({ host: thost, port: Number(tport), method: req.method, path: req.url, headers: req.headers }, (ur) => {
-      const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && ur.statusCode === 200;
+      const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && (ur.statusCode === 200 || ur.statusCode === 206);
       const isManifest = req.method === 'GET' && /\/manifests\//.test(req.url ?? '') && ur.statusCode === 200;
       const chunks: Buffer[] = [];
       ur.on('data', (c: Buffer) => chunks.push(c));
@@ -126,12 +130,17 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
           delete headers['docker-content-digest'];
           headers['content-length'] = String(body.length);
         }
+        const digest = /\/blobs\/(sha256:[0-9a-f]+)/.exec(req.url ?? '')?.[1] ?? '';
+        const record = { digest, range: req.headers.range, sent: body.length };
+        if (isBlob) blobRequests.push(record);
+        const cut = state.fault === 'truncate' || (state.fault === 'truncate-once' && ur.statusCode === 200 && !cutOnce.has(digest) && cutOnce.add(digest));
         // the config (small) is left alone so that the layer is what fails
         if (isBlob && body.length > 4096) {
           if (state.fault === 'corrupt') {
             body = Buffer.from(body);
             body[body.length >> 1] ^= 0xff;
-          } else if (state.fault === 'truncate') {
+          } else if (cut) {
+            record.sent = body.length >> 1;
             res.writeHead(ur.statusCode ?? 200, headers);
             res.write(body.subarray(0, body.length >> 1));
             setTimeout(() => res.destroy(), 20);
@@ -157,6 +166,7 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
   const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   return {
     host,
+    blobRequests,
     get fault() {
       return state.fault;
     },

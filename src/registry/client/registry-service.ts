@@ -21,6 +21,7 @@ import {
 import { chainIds, type LayerStore } from '../../snapshot/index.js';
 import type { Logger } from '../../util/index.js';
 import { BlobSources } from './blob-sources.js';
+import { resumableBlob } from './blob-download.js';
 import { adaptiveGzip, decompressor, layerCompression, verifier } from './blob-streams.js';
 import { type ProgressSink, shortDigest, throttledProgress } from './progress.js';
 import { type Credentials, readBuffer, RegistryTransport, registryErrorText, statusError } from './registry-transport.js';
@@ -208,57 +209,39 @@ export class RegistryService {
   }
 
   /**
-   * One layer: GET → verify (digest, size) → decompress → content store (verifies the diff ID) and, from the
+   * One layer: GET (resumed with Range when the connection breaks) → verify (digest, size) → decompress → content store (verifies the diff ID) and, from the
    * same bytes, the layer scan; then the layer is extracted under its chain ID. Retried on a broken connection.
    */
   private async fetchLayer(t: RegistryTransport, ref: Reference, layer: Descriptor, diffId: string, chainId: string, compression: ReturnType<typeof layerCompression>, scope: string, id: string, say: ProgressSink): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const r = await t.request(`/v2/${ref.path}/blobs/${layer.digest}`, { scope });
-        if (r.status !== 200) throw statusError(r.status, `error pulling layer ${layer.digest}: ${await registryErrorText(r)}`);
-        const progress = throttledProgress(say, id, 'Downloading', layer.size);
-        let stalled: NodeJS.Timeout | undefined;
-        // a registry that stops sending for 60 s is given up on
-        const arm = () => {
-          clearTimeout(stalled);
-          stalled = setTimeout(() => r.body.destroy(unavailable(`error pulling layer ${layer.digest}: no data from the registry for 60 s`)), 60_000);
-        };
-        arm();
-        const check = verifier(layer.digest, layer.size, (n) => {
-          arm();
-          progress(n);
-        });
-        const plain = decompressor(compression);
-        const extracted = ingestLayer(this.opts.content, this.opts.layers, plain, diffId, chainId, () => {
-          say({ status: 'Extracting', progressDetail: { current: 0, total: layer.size }, id });
-        });
-        try {
-          await Promise.all([
-            pipeline(r.body, check, plain).then(() => {
-              clearTimeout(stalled);
-              say({ status: 'Verifying Checksum', progressDetail: {}, id });
-              say({ status: 'Download complete', progressDetail: {}, id });
-            }),
-            extracted,
-          ]);
-        } catch (err) {
-          // whichever failed first, the other side is ended with it; both settle before a retry
-          await extracted.catch(() => undefined);
-          throw err;
-        } finally {
-          clearTimeout(stalled);
-        }
-        say({ status: 'Pull complete', progressDetail: {}, id });
-        return;
-      } catch (err) {
-        // a digest mismatch or an answer of the registry is final; a broken connection is retried
-        const retry = attempt < 3 && !(err instanceof EngineError && err.kind !== 'Unavailable') && !/verification failed/.test((err as Error).message);
-        this.opts.logger.warn('layer download failed', { layer: layer.digest, attempt, error: (err as Error).message });
-        if (!retry) throw err;
-        say({ status: `Retrying in ${attempt} second${attempt > 1 ? 's' : ''}`, progressDetail: {}, id });
-        await new Promise((r) => setTimeout(r, attempt * 1000));
-      }
+    const body = resumableBlob({
+      transport: t,
+      path: `/v2/${ref.path}/blobs/${layer.digest}`,
+      scope,
+      digest: layer.digest,
+      size: layer.size,
+      logger: this.opts.logger,
+      onRetry: (attempt) => say({ status: `Retrying in ${attempt} second${attempt > 1 ? 's' : ''}`, progressDetail: {}, id }),
+    });
+    const progress = throttledProgress(say, id, 'Downloading', layer.size);
+    const check = verifier(layer.digest, layer.size, progress);
+    const plain = decompressor(compression);
+    const extracted = ingestLayer(this.opts.content, this.opts.layers, plain, diffId, chainId, () => {
+      say({ status: 'Extracting', progressDetail: { current: 0, total: layer.size }, id });
+    });
+    try {
+      await Promise.all([
+        pipeline(body, check, plain).then(() => {
+          say({ status: 'Verifying Checksum', progressDetail: {}, id });
+          say({ status: 'Download complete', progressDetail: {}, id });
+        }),
+        extracted,
+      ]);
+    } catch (err) {
+      // whichever failed first, the other side is ended with it; both settle before the pull fails
+      await extracted.catch(() => undefined);
+      throw err;
     }
+    say({ status: 'Pull complete', progressDetail: {}, id });
   }
 
   // --- push

@@ -90,3 +90,24 @@ test('a slow registry still delivers; then the image runs', async () => {
   const run = await runDocker(d.dockerHost, ['run', '--rm', name(), 'echo', 'intact']);
   assert.equal(run.stdout, 'intact\n', run.stderr);
 });
+
+test('a download that breaks half way resumes where it broke (Range) and the pull completes', async () => {
+  const rm = await runDocker(d.dockerHost, ['rmi', name()]);
+  assert.equal(rm.code, 0, rm.stderr);
+  await nothingLeft();
+  proxy.fault = 'truncate-once';
+  proxy.blobRequests.length = 0;
+  const r = await runDocker(d.dockerHost, ['pull', name()], { timeoutMs: 60_000 });
+  proxy.fault = 'none';
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Retrying in 1 second/);
+  const m = await fetch(`http://${reg.host}/v2/bad/box/manifests/v1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  const layer = ((await m.json()) as { layers: Array<{ digest: string; size: number }> }).layers[0]!;
+  const gets = proxy.blobRequests.filter((q) => q.digest === layer.digest);
+  assert.equal(gets.length, 2, JSON.stringify(proxy.blobRequests));
+  assert.equal(gets[0]!.range, undefined);
+  assert.equal(gets[1]!.range, `bytes=${gets[0]!.sent}-`, 'the retry asks for the rest only');
+  assert.equal(gets[0]!.sent + gets[1]!.sent, layer.size, 'nothing is downloaded twice');
+  const run = await runDocker(d.dockerHost, ['run', '--rm', name(), 'echo', 'resumed']);
+  assert.equal(run.stdout, 'resumed\n', run.stderr);
+});
