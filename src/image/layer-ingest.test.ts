@@ -43,9 +43,19 @@ test('a layer stream is stored under its diff ID and extracted under its chain I
 
 test('a hostile layer whose digest matches is refused by the scan: no blob, no layer', () =>
   withStores(async (root, { content, layers }) => {
-    const bytes = await buildTar([{ name: 'evil', type: 'symlink', linkname: '/etc' }, { name: 'evil/pwned', content: 'x' }]);
+    // GNU tar extracts while the scan runs: it must not write through the symlink either
+    const outside = `${root}/outside`;
+    await fs.mkdir(outside);
+    const bytes = await buildTar([
+      { name: 'evil', type: 'symlink', linkname: outside },
+      { name: 'evil/pwned', content: 'x' },
+      { name: 'rel', type: 'symlink', linkname: '../../../outside' },
+      { name: 'rel/pwned2', content: 'x' },
+    ]);
     const diffId = sha256(bytes);
     await assert.rejects(ingestLayer(content, layers, trickle(bytes), diffId, chain), (err: Error) => isKind(err, 'InvalidArgument') && /hostile layer/.test(err.message));
+    assert.deepEqual(await fs.readdir(outside), []);
+    assert.deepEqual((await fs.readdir(`${root}/layers`)).filter((n) => !n.startsWith('.del-')), []);
     assert.equal(await content.has(diffId), false);
     assert.equal(await layers.get(chain), undefined);
     assert.deepEqual(await fs.readdir(`${root}/content/ingest`).catch(() => []), []);

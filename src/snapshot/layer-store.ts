@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { invalidArgument } from '../errdefs/index.js';
 import { atomicWriteJson, hexOf, isDigest, readJsonIfExists } from '../util/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { LayerScan } from './layer-scan.js';
-import { unpackLayer } from './layer-unpack.js';
+import { extractTarStream, finishUnpack, unpackLayer } from './layer-unpack.js';
 
 /** An unpacked layer. */
 export interface LayerInfo {
@@ -29,10 +30,16 @@ export interface LayerStore {
   get(chainId: string): Promise<LayerInfo | undefined>;
   /**
    * Unpacks `archive` (plain or gzip tar) as `chainId` unless it is already there. When `expectedDiffId`
-   * is given and the tar's digest differs, throws InvalidArgument and keeps nothing. `scanned`: the archive
-   * was already scanned (and its diff ID verified as `expectedDiffId`) by the caller.
+   * is given and the tar's digest differs, throws InvalidArgument and keeps nothing.
    */
-  ensure(chainId: string, archive: string, expectedDiffId?: string, scanned?: LayerScan): Promise<LayerInfo>;
+  ensure(chainId: string, archive: string, expectedDiffId?: string): Promise<LayerInfo>;
+  /**
+   * Unpacks an uncompressed layer tar arriving as a stream (a pull), while the same bytes are scanned and
+   * verified elsewhere: `verdict` gives that scan (with the verified diff ID) or fails. `extracted` settles
+   * when GNU tar is done with the stream (a failure there must end the stream's producer); `done` when the
+   * layer is in place, which is only after a good verdict. Already there: the stream is drained.
+   */
+  unpackStream(chainId: string, tar: Readable, verdict: Promise<LayerScan>): { extracted: Promise<void>; done: Promise<LayerInfo> };
   remove(chainId: string): Promise<void>;
   list(): Promise<string[]>;
 }
@@ -70,7 +77,7 @@ class DirLayerStore implements LayerStore {
     return this.cleaned;
   }
 
-  ensure(chainId: string, archive: string, expectedDiffId?: string, scanned?: LayerScan): Promise<LayerInfo> {
+  ensure(chainId: string, archive: string, expectedDiffId?: string): Promise<LayerInfo> {
     return this.lock.run(chainId, async () => {
       const have = await this.get(chainId);
       if (have) return have;
@@ -78,25 +85,64 @@ class DirLayerStore implements LayerStore {
       const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
       try {
         await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
-        const scan = await unpackLayer(archive, path.join(tmp, 'diff'), scanned);
-        const diffId = scanned?.diffId || expectedDiffId || scan.diffId;
-        if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
-          throw invalidArgument(`digest mismatch: layer diff ID is ${diffId}, expected ${expectedDiffId}`);
+        const scan = await unpackLayer(archive, path.join(tmp, 'diff'));
+        if (expectedDiffId !== undefined && scan.diffId !== expectedDiffId) {
+          throw invalidArgument(`digest mismatch: layer diff ID is ${scan.diffId}, expected ${expectedDiffId}`);
         }
-        const info: LayerInfo = { chainId, diffId, size: scan.size };
-        await atomicWriteJson(path.join(tmp, 'layer.json'), info);
-        try {
-          await fs.rename(tmp, this.layerDir(chainId));
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-          // Another process finished the same layer first: keep theirs.
-        }
-        return (await this.get(chainId)) ?? info;
+        return await this.commit(tmp, { chainId, diffId: scan.diffId, size: scan.size });
       } finally {
         await fs.rm(tmp, { recursive: true, force: true });
       }
     });
+  }
+
+  unpackStream(chainId: string, tar: Readable, verdict: Promise<LayerScan>): { extracted: Promise<void>; done: Promise<LayerInfo> } {
+    let extractedSettle!: { resolve: () => void; reject: (err: unknown) => void };
+    const extracted = new Promise<void>((resolve, reject) => (extractedSettle = { resolve, reject }));
+    verdict.catch(() => undefined);
+    extracted.catch(() => undefined);
+    const done = this.lock.run(chainId, async () => {
+      const have = await this.get(chainId);
+      if (have) {
+        tar.resume();
+        extractedSettle.resolve();
+        await verdict;
+        return have;
+      }
+      await this.cleanup();
+      const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
+      try {
+        const diff = path.join(tmp, 'diff');
+        await fs.mkdir(diff, { recursive: true, mode: 0o755 });
+        const extraction = extractTarStream(tar, diff);
+        extraction.then(extractedSettle.resolve, extractedSettle.reject);
+        // both settle before the temp dir goes; the verdict's failure is the one to tell
+        const [ex, v] = await Promise.allSettled([extraction, verdict]);
+        if (v.status === 'rejected') throw v.reason;
+        // GNU tar refuses a stream with no archive at all; the scan called it an empty layer
+        if (ex.status === 'rejected' && v.value.entries > 0) throw ex.reason;
+        await finishUnpack(diff, v.value);
+        return await this.commit(tmp, { chainId, diffId: v.value.diffId, size: v.value.size });
+      } finally {
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
+    });
+    // a failure before the extraction started (the lock holder, mkdir) must end the stream's producer too
+    done.catch((err: unknown) => extractedSettle.reject(err));
+    return { extracted, done };
+  }
+
+  /** Writes layer.json into a finished temp dir and renames it into place (another process's copy wins). */
+  private async commit(tmp: string, info: LayerInfo): Promise<LayerInfo> {
+    await atomicWriteJson(path.join(tmp, 'layer.json'), info);
+    try {
+      await fs.rename(tmp, this.layerDir(info.chainId));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      // Another process finished the same layer first: keep theirs.
+    }
+    return (await this.get(info.chainId)) ?? info;
   }
 
   remove(chainId: string): Promise<void> {

@@ -50,6 +50,8 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
   const net = await freeTestSubnet();
   const bridge = `bt-${path.basename(base).slice(-6)}`;
   const args = [
+    // BERTHD_NODE_ARGS: node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench
+    ...(process.env.BERTHD_NODE_ARGS ?? '').split(' ').filter(Boolean),
     path.join(REPO_ROOT, 'bin/berthd'),
     '--data-root', dataRoot,
     '--exec-root', execRoot,

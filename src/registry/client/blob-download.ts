@@ -3,6 +3,8 @@ import { EngineError, unavailable } from '../../errdefs/index.js';
 import type { Logger } from '../../util/index.js';
 import { registryErrorText, statusError, type RegistryTransport } from './registry-transport.js';
 
+const BATCH = 1 << 20;
+
 export interface BlobDownload {
   transport: RegistryTransport;
   /** /v2/<name>/blobs/<digest> */
@@ -53,17 +55,39 @@ export function resumableBlob(d: BlobDownload): Readable {
           stalled = setTimeout(() => r.body.destroy(unavailable(`error pulling layer ${d.digest}: no data from the registry for ${stallMs / 1000} s`)), stallMs);
         };
         arm();
-        for await (const chunk of r.body as AsyncIterable<Buffer>) {
-          arm();
-          if (skip >= chunk.length) {
-            skip -= chunk.length;
-            continue;
+        // the socket's 64 KiB pieces are handed on in 1 MiB batches: the gunzip downstream costs one
+        // thread-pool round trip per piece, and batching halves the time of a large layer
+        let batch: Buffer[] = [];
+        let batched = 0;
+        let broke: unknown;
+        try {
+          for await (const chunk of r.body as AsyncIterable<Buffer>) {
+            arm();
+            if (skip >= chunk.length) {
+              skip -= chunk.length;
+              continue;
+            }
+            const c = skip ? chunk.subarray(skip) : chunk;
+            skip = 0;
+            batch.push(c);
+            batched += c.length;
+            if (batched >= BATCH) {
+              const out = Buffer.concat(batch, batched);
+              batch = [];
+              batched = 0;
+              offset += out.length;
+              yield out;
+            }
           }
-          const c = skip ? chunk.subarray(skip) : chunk;
-          skip = 0;
-          offset += c.length;
-          yield c;
+        } catch (err) {
+          broke = err;
         }
+        // what arrived before a break is kept: the resume starts after it
+        if (batched) {
+          offset += batched;
+          yield Buffer.concat(batch, batched);
+        }
+        if (broke) throw broke;
         if (d.size !== undefined && offset < d.size) throw unavailable(`error pulling layer ${d.digest}: truncated download, the connection closed after ${offset} of ${d.size} bytes`);
         return;
       } catch (err) {
