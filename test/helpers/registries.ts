@@ -108,9 +108,10 @@ export type Fault = 'none' | 'corrupt' | 'truncate' | 'slow' | 'unknown-media-ty
  * A proxy in front of a registry that damages what it forwards, per `fault`: flips a byte of every blob
  * body ('corrupt'), cuts it in half and closes the connection ('truncate'), sends it in small pieces with
  * pauses ('slow'), or rewrites manifests' layer media types to one nobody knows ('unknown-media-type').
+ * Blob faults hit every blob over 4 KiB, or only the one whose digest `onlyBlob` is set to.
  */
-export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; close(): Promise<void> }> {
-  const state = { fault: 'none' as Fault };
+export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; onlyBlob?: string; close(): Promise<void> }> {
+  const state: { fault: Fault; onlyBlob?: string } = { fault: 'none' };
   const server = http.createServer((req, res) => {
     if (state.fault === 'forbidden') {
       res.writeHead(403, { 'Content-Type': 'application/json' });
@@ -131,8 +132,8 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
           delete headers['docker-content-digest'];
           headers['content-length'] = String(body.length);
         }
-        // the config (small) is left alone so that the layer is what fails
-        if (isBlob && body.length > 4096) {
+        // the config (small) is left alone so that the layer is what fails; or only the blob `onlyBlob` names
+        if (isBlob && (state.onlyBlob ? (req.url ?? '').endsWith(`/blobs/${state.onlyBlob}`) : body.length > 4096)) {
           if (state.fault === 'corrupt') {
             body = Buffer.from(body);
             body[body.length >> 1] ^= 0xff;
@@ -167,6 +168,12 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
     },
     set fault(f: Fault) {
       state.fault = f;
+    },
+    get onlyBlob() {
+      return state.onlyBlob;
+    },
+    set onlyBlob(d: string | undefined) {
+      state.onlyBlob = d;
     },
     close: () =>
       new Promise<void>((r) => {
