@@ -63,7 +63,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     login: async (...a) => (await registryClient()).login(...a),
     inspect: async (...a) => (await registryClient()).inspect(...a),
     push: async (...a) => (await registryClient()).push(...a),
-    pull: async (...a) => (await registryClient()).pull(...a),
+    // what a pull writes before its image record exists is kept from `image prune` until it ends
+    pull: (...a) => images.holdContent(async () => (await registryClient()).pull(...a)),
   };
   const rootfs = await createRootfsManager({ dataRoot: config.dataRoot, driver: config.storageDriver });
   const runtime = createConmonRuntime({ execRoot: config.execRoot, runtime: config.runtime, logger: logger.child({ module: 'runtime' }) });
@@ -93,6 +94,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     networks,
   }, new ContainerMounts(volumes, events, logger.child({ module: 'mounts' })));
   await containers.recover();
+  // content and layers a failed pull (or a crash) left more than a day ago, which no later pull reused
+  void images.sweepLeftovers(24 * 3600_000).catch((err: unknown) => logger.warn('sweeping unreferenced content failed', { error: err }));
   const observe = new ObserveService(containers, runtime, hostResources, config.cgroupParent);
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
   const classicBuilder = lazy(async () => {

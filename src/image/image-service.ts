@@ -79,7 +79,11 @@ export interface ImageService {
   /** `docker save`: Docker archive format (manifest.json, repositories, blobs), also an oci-layout index.json. */
   save(refsOrIds: string[], out: Writable): Promise<void>;
   history(refOrId: string): Promise<HistoryItem[]>;
-  /** dangling only unless all; `until` and `label` filters; skips images in use. */
+  /**
+   * dangling only unless all; `until` and `label` filters; skips images in use. Then removes content and
+   * layers no image or container names (what a failed pull left), unless a pull is running; SpaceReclaimed
+   * counts both.
+   */
   prune(opts: { all: boolean; filters: Filters; containerUsing: (imageId: string) => unknown }): Promise<{ ImagesDeleted: RemovedImageItem[]; SpaceReclaimed: number }>;
   /**
    * pull: registers the image whose config blob (`configDigest`) and uncompressed layer blobs (named by
@@ -88,6 +92,13 @@ export interface ImageService {
    * `onLayer(index, phase)` hears each layer's unpacking, for progress.
    */
   addImage(configDigest: string, references: string[], onLayer?: (index: number, phase: 'start' | 'done') => void): Promise<ImageRecord>;
+  /**
+   * Runs `fn` (a pull: it writes blobs and layers before addImage names them) with the content it writes
+   * protected from the orphan sweep; waits for a sweep that is running.
+   */
+  holdContent<T>(fn: () => Promise<T>): Promise<T>;
+  /** Removes unreferenced content and layers older than `olderThanMs` (daemon start); returns the bytes freed. */
+  sweepLeftovers(olderThanMs: number): Promise<number>;
   /** push: adds references (repo digests) to an image. */
   addReferences(id: string, references: string[]): Promise<void>;
   /** Unpacked layer directories for a container's rootfs, TOP-most first (overlay lowerdir order). Unpacks any missing layer. */

@@ -4,7 +4,7 @@ import { type ContentStore, createContentStore } from '../content/index.js';
 import { conflict, invalidArgument, notFound } from '../errdefs/index.js';
 import type { EventPublisher } from '../events/index.js';
 import { familiarName, type ImageConfig, parseReference, referenceString, withDefaultTag } from '../oci/index.js';
-import { chainIds, createLayerStore, type LayerStore, openUncompressed } from '../snapshot/index.js';
+import { chainIds, createLayerStore, type LayerStore, lowerDirsInUse, openUncompressed } from '../snapshot/index.js';
 import { type Filters, type Logger, sha256, shortId } from '../util/index.js';
 import { archiveCandidates, type LoadCandidate } from './archive-manifests.js';
 import { ArchiveSpool, removeStaleSpools } from './archive-spool.js';
@@ -18,6 +18,7 @@ import { applyChanges } from './import-changes.js';
 import { type CommitOptions, commitConfig, type ImageCommitter } from './image-commit.js';
 import { pruneMatcher } from './prune-filters.js';
 import { deleteConflict, isSingleReference, nameOnly, repoOf, usedBy } from './delete-rules.js';
+import { type SweepResult, sweepOrphans } from './orphan-sweep.js';
 
 export interface ImageServiceOptions {
   dataRoot: string;
@@ -58,6 +59,10 @@ class LocalImageService implements ImageService, ImageCommitter {
   private readonly layers: LayerStore;
   private ready?: Promise<void>;
   private tail: Promise<unknown> = Promise.resolve();
+  /** pulls writing into the content store outside the lock (holdContent) */
+  private holds = 0;
+  /** the orphan sweep while it runs: new holds wait for it */
+  private sweeping?: Promise<unknown>;
 
   constructor(private readonly opts: ImageServiceOptions) {
     this.files = new ImageRecordFiles(opts.dataRoot);
@@ -402,8 +407,56 @@ class LocalImageService implements ImageService, ImageCommitter {
         // an earlier victim may have taken this one along as its untagged parent
         if (this.state.images.has(img.id)) reclaimed += await this.deleteImage(img, items, true, false, () => undefined, true);
       }
+      // the docker CLI counts SpaceReclaimed only when something is listed: what the sweep removed is
+      const swept = await this.sweep();
+      for (const d of new Set([...swept.layers, ...swept.blobs])) items.push({ Deleted: d });
+      reclaimed += swept.reclaimed;
       return { ImagesDeleted: items, SpaceReclaimed: reclaimed };
     });
+  }
+
+  holdContent<T>(fn: () => Promise<T>): Promise<T> {
+    const start = async () => {
+      while (this.sweeping) await this.sweeping.catch(() => undefined);
+      this.holds++;
+    };
+    return start().then(async () => {
+      try {
+        return await fn();
+      } finally {
+        this.holds--;
+      }
+    });
+  }
+
+  sweepLeftovers(olderThanMs: number): Promise<number> {
+    return this.exclusive(async () => (await this.sweep(olderThanMs)).reclaimed);
+  }
+
+  /** Under the lock: content and layers nothing names (orphan-sweep.ts); skipped while a pull is writing. */
+  private async sweep(olderThanMs?: number): Promise<SweepResult> {
+    if (this.holds > 0) {
+      this.opts.logger.info('unreferenced content is kept for now: a pull is running');
+      return { blobs: [], layers: [], reclaimed: 0 };
+    }
+    const blobsInUse = new Set<string>();
+    const chainsInUse = new Set<string>();
+    for (const img of this.state.images.values()) {
+      blobsInUse.add(img.id);
+      for (const l of img.layers) {
+        blobsInUse.add(l.diffId);
+        chainsInUse.add(l.chainId);
+      }
+    }
+    const run = (async () => sweepOrphans({ content: this.content, layers: this.layers, blobsInUse, chainsInUse, dirsInUse: await lowerDirsInUse(this.opts.dataRoot), olderThanMs }))();
+    this.sweeping = run;
+    try {
+      const r = await run;
+      if (r.blobs.length || r.layers.length) this.opts.logger.info('removed unreferenced content', { blobs: r.blobs.length, layers: r.layers.length, bytes: r.reclaimed });
+      return r;
+    } finally {
+      this.sweeping = undefined;
+    }
   }
 
   addImage(configDigest: string, references: string[], onLayer?: (index: number, phase: 'start' | 'done') => void): Promise<ImageRecord> {

@@ -8,3 +8,4 @@ export * from './compression.js';
 export { OverlayRootfsManager } from './overlay/overlay-rootfs.js';
 export { NativeRootfsManager } from './native/native-rootfs.js';
 export * from './layer-diff.js';
+export * from './rootfs-lower.js';

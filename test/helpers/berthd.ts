@@ -219,17 +219,17 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; inpu
   });
 }
 
-/** Runs bin/berth with DOCKER_HOST set. */
-export function runBerth(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+/** Runs bin/berth with DOCKER_HOST set (and `env` added to the environment). */
+export function runBerth(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   // bin/berth directly (its shebang ends node's own options), so that `--env-file` reaches berth, not node 20
-  return run(path.join(REPO_ROOT, 'bin/berth'), args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost } });
+  return run(path.join(REPO_ROOT, 'bin/berth'), args, { ...opts, env: { ...process.env, ...opts.env, DOCKER_HOST: dockerHost } });
 }
 
-/** Runs the real docker CLI (28.x on PATH) against berthd, with a private client config. */
-export async function runDocker(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+/** Runs the real docker CLI (28.x on PATH) against berthd, with a private client config (unless `env` names one). */
+export async function runDocker(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   const config = path.join(path.dirname(dockerHost.replace(/^unix:\/\//, '')), '..', 'docker-config');
   await fs.mkdir(config, { recursive: true });
-  return run('docker', args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false', DOCKER_BUILDKIT: '0' } });
+  return run('docker', args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false', DOCKER_BUILDKIT: '0', ...opts.env } });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, sleep } from './berthd.js';
@@ -29,12 +30,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, proc: ChildProcess, log: () => string): Promise<void> {
+async function waitFor(url: string, proc: ChildProcess, log: () => string, ca?: Buffer): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`registry exited with ${proc.exitCode}: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
-      http.get(url, (res) => {
+      const get = ca ? (u: string, cb: (res: http.IncomingMessage) => void) => https.get(u, { ca }, cb) : (u: string, cb: (res: http.IncomingMessage) => void) => http.get(u, cb);
+      get(url, (res) => {
         res.resume();
         resolve(res.statusCode === 200 || res.statusCode === 401);
       }).on('error', () => resolve(false));
@@ -45,14 +47,14 @@ async function waitFor(url: string, proc: ChildProcess, log: () => string): Prom
   throw new Error(`registry at ${url} did not answer: ${log()}`);
 }
 
-async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number): Promise<TestRegistry> {
+async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number, ca?: Buffer): Promise<TestRegistry> {
   let logText = '';
   const proc = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
   const host = `127.0.0.1:${port}`;
   try {
-    await waitFor(`http://${host}/v2/`, proc, () => logText);
+    await waitFor(`${ca ? 'https' : 'http'}://${host}/v2/`, proc, () => logText, ca);
   } catch (err) {
     proc.kill('SIGKILL');
     await fs.rm(base, { recursive: true, force: true });
@@ -74,12 +76,15 @@ async function launch(kind: TestRegistry['kind'], file: string, args: string[], 
   };
 }
 
-/** `bin/berth registry serve`; extra flags e.g. ['--htpasswd', file, '--token-auth']. */
-export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => []): Promise<TestRegistry> {
+/**
+ * `bin/berth registry serve`; extra flags e.g. ['--htpasswd', file, '--token-auth']. With `tlsCa` (PEM) the
+ * flags include --tls-cert/--tls-key and readiness is checked over HTTPS trusting that CA.
+ */
+export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => [], tlsCa?: Buffer, port?: number): Promise<TestRegistry> {
   const base = await fs.mkdtemp('/tmp/berth-registry-');
-  const port = await freePort();
+  port ??= await freePort();
   const args = [path.join(REPO_ROOT, 'bin/berth'), 'registry', 'serve', '-q', '--addr', `127.0.0.1:${port}`, '--root', path.join(base, 'root'), '--delete-enabled', ...(await extra(base))];
-  return launch('berth', process.execPath, args, base, port);
+  return launch('berth', process.execPath, args, base, port, tlsCa);
 }
 
 /** Debian's docker-registry (distribution 2.8) with a filesystem root; htpasswd auth when given a file. */
@@ -105,9 +110,10 @@ export type Fault = 'none' | 'corrupt' | 'truncate' | 'truncate-once' | 'slow' |
  * pauses ('slow'), or rewrites manifests' layer media types to one nobody knows ('unknown-media-type').
  * 'truncate' cuts every blob answer, ranged ones too; 'truncate-once' cuts only the first whole-blob answer
  * of each blob. `blobRequests` records each blob GET with its Range header and the bytes sent.
+ * Blob faults hit every blob over 4 KiB, or only the one whose digest `onlyBlob` is set to.
  */
-export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; blobRequests: Array<{ digest: string; range?: string; sent: number }>; close(): Promise<void> }> {
-  const state = { fault: 'none' as Fault };
+export async function startFaultyProxy(target: string): Promise<{ host: string; fault: Fault; onlyBlob?: string; blobRequests: Array<{ digest: string; range?: string; sent: number }>; close(): Promise<void> }> {
+  const state: { fault: Fault; onlyBlob?: string } = { fault: 'none' };
   const blobRequests: Array<{ digest: string; range?: string; sent: number }> = [];
   const cutOnce = new Set<string>();
   const server = http.createServer((req, res) => {
@@ -134,8 +140,8 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
         const record = { digest, range: req.headers.range, sent: body.length };
         if (isBlob) blobRequests.push(record);
         const cut = state.fault === 'truncate' || (state.fault === 'truncate-once' && ur.statusCode === 200 && !cutOnce.has(digest) && cutOnce.add(digest));
-        // the config (small) is left alone so that the layer is what fails
-        if (isBlob && body.length > 4096) {
+        // the config (small) is left alone so that the layer is what fails; or only the blob `onlyBlob` names
+        if (isBlob && (state.onlyBlob ? digest === state.onlyBlob : body.length > 4096)) {
           if (state.fault === 'corrupt') {
             body = Buffer.from(body);
             body[body.length >> 1] ^= 0xff;
@@ -172,6 +178,12 @@ export async function startFaultyProxy(target: string): Promise<{ host: string; 
     },
     set fault(f: Fault) {
       state.fault = f;
+    },
+    get onlyBlob() {
+      return state.onlyBlob;
+    },
+    set onlyBlob(d: string | undefined) {
+      state.onlyBlob = d;
     },
     close: () =>
       new Promise<void>((r) => {

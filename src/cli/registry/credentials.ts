@@ -1,11 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseReference } from '../../oci/index.js';
+import { helperErase, helperGet, helperStore } from './credential-helper.js';
 
 /**
- * Registry credentials in the docker CLI's config.json: `auths["<server>"].auth` = base64("user:password"),
- * Docker Hub under "https://index.docker.io/v1/". Other keys of the file are kept as they are. (Credential
- * helpers, `credsStore`, are not run: berth reads and writes the file only.)
+ * Registry credentials as the docker CLI keeps them, in <config dir>/config.json:
+ * - `credHelpers["<server>"]` names the helper for one registry, else `credsStore` the helper for all:
+ *   the secret goes to `docker-credential-<name>` (credential-helper.ts) and config.json keeps only an
+ *   empty `auths["<server>"]` entry, as docker does;
+ * - otherwise `auths["<server>"].auth` = base64("user:password"), in the file itself.
+ * Docker Hub's key is "https://index.docker.io/v1/". Other keys of the file are kept as they are.
+ * As the docker CLI: a helper that fails to answer `get` means anonymous access, and logout ignores
+ * a helper that has nothing to erase; a helper that fails to `store` fails the login.
  */
 export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
 
@@ -13,6 +19,18 @@ export interface StoredAuth {
   username: string;
   password: string;
   serveraddress: string;
+}
+
+interface AuthEntry {
+  auth?: string;
+  [k: string]: unknown;
+}
+
+interface ConfigFile {
+  auths?: Record<string, AuthEntry>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  [k: string]: unknown;
 }
 
 /** The key config.json uses for a registry domain. */
@@ -25,26 +43,41 @@ export function domainOfImage(name: string): string {
   return parseReference(name).domain;
 }
 
-async function readConfig(dir: string): Promise<Record<string, unknown>> {
+export function configFile(dir: string): string {
+  return path.join(dir, 'config.json');
+}
+
+async function readConfig(dir: string): Promise<ConfigFile> {
   try {
-    return JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(await fs.readFile(configFile(dir), 'utf8')) as ConfigFile;
   } catch {
     return {};
   }
 }
 
-async function writeConfig(dir: string, cfg: Record<string, unknown>): Promise<void> {
+async function writeConfig(dir: string, cfg: ConfigFile): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, 'config.json');
+  const file = configFile(dir);
   const tmp = `${file}.${process.pid}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(cfg, null, '\t'), { mode: 0o600 });
   await fs.rename(tmp, file);
 }
 
+/** The credential helper for a server key (credHelpers, then credsStore), or undefined for the file. */
+function helperFor(cfg: ConfigFile, key: string): string | undefined {
+  return cfg.credHelpers?.[key] || cfg.credsStore || undefined;
+}
+
 export async function loadAuth(dir: string, server: string): Promise<StoredAuth | undefined> {
   const cfg = await readConfig(dir);
-  const auths = (cfg.auths ?? {}) as Record<string, { auth?: string }>;
   const key = serverKey(server);
+  const helper = helperFor(cfg, key);
+  if (helper) {
+    const c = await helperGet(helper, key).catch(() => undefined);
+    if (!c) return undefined;
+    return { username: c.Username, password: c.Secret, serveraddress: key };
+  }
+  const auths = cfg.auths ?? {};
   const entry = auths[key] ?? auths[`http://${key}`] ?? auths[`https://${key}`];
   if (!entry?.auth) return undefined;
   const text = Buffer.from(entry.auth, 'base64').toString('utf8');
@@ -53,24 +86,45 @@ export async function loadAuth(dir: string, server: string): Promise<StoredAuth 
   return { username: text.slice(0, i), password: text.slice(i + 1), serveraddress: key };
 }
 
-export async function saveAuth(dir: string, a: StoredAuth): Promise<void> {
+/** Stores a login; returns the file when the secret went into it in plain text (the docker CLI warns then). */
+export async function saveAuth(dir: string, a: StoredAuth): Promise<{ plaintextIn?: string }> {
   const cfg = await readConfig(dir);
-  const auths = (cfg.auths ?? {}) as Record<string, unknown>;
-  auths[serverKey(a.serveraddress)] = { auth: Buffer.from(`${a.username}:${a.password}`).toString('base64') };
+  const key = serverKey(a.serveraddress);
+  const helper = helperFor(cfg, key);
+  const auths = cfg.auths ?? {};
+  if (helper) {
+    await helperStore(helper, { ServerURL: key, Username: a.username, Secret: a.password });
+    auths[key] = {};
+  } else {
+    auths[key] = { auth: Buffer.from(`${a.username}:${a.password}`).toString('base64') };
+  }
   cfg.auths = auths;
   await writeConfig(dir, cfg);
+  return helper ? {} : { plaintextIn: configFile(dir) };
 }
 
-/** true when there was an entry to remove */
-export async function removeAuth(dir: string, server: string): Promise<boolean> {
+/**
+ * `logout`: erases the server's credentials under each name a login may have used (host, http://host,
+ * https://host; only the key for Docker Hub). An entry whose helper cannot erase it stays in the file.
+ */
+export async function removeAuth(dir: string, server: string): Promise<void> {
   const cfg = await readConfig(dir);
-  const auths = (cfg.auths ?? {}) as Record<string, unknown>;
   const key = serverKey(server);
-  if (!(key in auths)) return false;
-  delete auths[key];
-  cfg.auths = auths;
-  await writeConfig(dir, cfg);
-  return true;
+  const names = key === DOCKER_HUB_SERVER ? [key] : [key, `http://${key}`, `https://${key}`];
+  const auths = cfg.auths ?? {};
+  let changed = false;
+  for (const name of names) {
+    const helper = helperFor(cfg, name);
+    if (helper && !(await helperErase(helper, name).then(() => true, () => false))) continue;
+    if (name in auths) {
+      delete auths[name];
+      changed = true;
+    }
+  }
+  if (changed) {
+    cfg.auths = auths;
+    await writeConfig(dir, cfg);
+  }
 }
 
 /** The X-Registry-Auth header value for an image name: base64url JSON, "{}" when anonymous. */

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { type CommandDef, StatusError } from '../command.js';
 import { DOCKER_HUB_SERVER, removeAuth, saveAuth, serverKey } from './credentials.js';
 
-/** `berth login`: POST /auth, then the credentials go into config.json (Docker's format). */
+/** `berth login`: POST /auth, then the credentials go to the credential helper or config.json (credentials.ts). */
 export const loginCommand: CommandDef = {
   path: ['login'],
   usage: '[OPTIONS] [SERVER]',
@@ -36,7 +36,15 @@ export const loginCommand: CommandDef = {
     if (!username) throw new StatusError('Error: Non-null Username Required', 1);
     if (!password) throw new StatusError('Error: Password Required', 1);
     const r = await ctx.client().login({ username, password, serveraddress });
-    await saveAuth(ctx.configDir(), { username, password, serveraddress });
+    let saved: { plaintextIn?: string };
+    try {
+      saved = await saveAuth(ctx.configDir(), { username, password, serveraddress });
+    } catch (err) {
+      throw new StatusError(`Error saving credentials: ${(err as Error).message}`, 1);
+    }
+    if (saved.plaintextIn) {
+      ctx.err(`\nWARNING! Your credentials are stored unencrypted in '${saved.plaintextIn}'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n\n`);
+    }
     ctx.out(`${r.Status}\n`);
   },
 };
@@ -48,7 +56,8 @@ export const logoutCommand: CommandDef = {
   args: { max: 1 },
   async run(ctx, _flags, [server]) {
     const key = server ? serverKey(server) : DOCKER_HUB_SERVER;
-    if (await removeAuth(ctx.configDir(), key)) ctx.out(`Removing login credentials for ${key}\n`);
-    else ctx.out(`Not logged in to ${key}\n`);
+    // the docker CLI (28) says so whether or not there was anything to remove
+    ctx.out(`Removing login credentials for ${key}\n`);
+    await removeAuth(ctx.configDir(), key);
   },
 };

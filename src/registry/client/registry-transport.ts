@@ -9,8 +9,10 @@ import { EngineError, forbidden, notFound, unauthorized, unavailable } from '../
  *
  * Endpoints (as dockerd): docker.io is https://registry-1.docker.io; a loopback host (127.0.0.0/8, ::1,
  * localhost) or one listed with --insecure-registry is tried over HTTPS without certificate checks and,
- * when that fails to connect, over plain HTTP (the answer is kept for the daemon's lifetime); any other
- * host is HTTPS with verified certificates.
+ * when the TLS handshake fails, over plain HTTP. The answer is kept only while it holds: a registry that
+ * refused the connection is probed again next time, and a request that cannot connect forgets it (a
+ * registry restarted with or without TLS on the same port is found again). Any other host is HTTPS with
+ * verified certificates.
  *
  * Authentication follows the registry's WWW-Authenticate challenge: `Basic` sends the credentials on every
  * request; `Bearer realm=…,service=…,scope=…` trades them (or nothing, anonymously) at the realm for a
@@ -108,16 +110,16 @@ export class RegistryTransport {
     const known = schemeCache.get(this.endpointHost);
     if (known) return known;
     // HTTPS first (without verification), as dockerd does for insecure registries; HTTP when TLS fails.
-    let scheme: 'http' | 'https' = 'http';
     try {
       const r = await this.raw('https', { method: 'GET', path: '/v2/', headers: {}, timeoutMs: 5000 });
       r.body.resume();
-      scheme = 'https';
-    } catch {
-      scheme = 'http';
+      schemeCache.set(this.endpointHost, 'https');
+      return 'https';
+    } catch (err) {
+      // nothing listens (or answers) there: HTTP gives the error, and the next operation probes again
+      if (!unreachable(err)) schemeCache.set(this.endpointHost, 'http');
+      return 'http';
     }
-    schemeCache.set(this.endpointHost, scheme);
-    return scheme;
   }
 
   async baseUrl(): Promise<string> {
@@ -126,13 +128,26 @@ export class RegistryTransport {
 
   /** A request to a path on the registry (or an absolute URL from a Location header), authenticated. */
   async request(pathOrUrl: string, opts: RequestOptions): Promise<RegistryResponse> {
+    const probed = schemeCache.has(this.endpointHost);
     const scheme = await this.scheme();
-    const url = new URL(pathOrUrl, `${scheme}://${this.endpointHost}`);
+    let url = new URL(pathOrUrl, `${scheme}://${this.endpointHost}`);
     const send = async () => {
       const headers = { ...(opts.headers ?? {}), ...(await this.authHeader(opts.scope)) };
       return this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: opts.method ?? 'GET', path: url.pathname + url.search, headers, body: opts.body, timeoutMs: opts.timeoutMs, host: url.host });
     };
-    let res = await send();
+    let res: RegistryResponse;
+    try {
+      res = await send();
+    } catch (err) {
+      const noAnswer = err instanceof EngineError && err.kind === 'Unavailable' && err.cause !== undefined;
+      if (!noAnswer || !this.insecure) throw err;
+      // the scheme an earlier probe found no longer connects: the registry may have restarted with(out) TLS
+      schemeCache.delete(this.endpointHost);
+      const fresh = probed && url.host === this.endpointHost ? await this.scheme() : scheme;
+      if (fresh === scheme || (opts.body !== undefined && !Buffer.isBuffer(opts.body))) throw err;
+      url = new URL(pathOrUrl, `${fresh}://${this.endpointHost}`);
+      res = await send();
+    }
     if (res.status === 401) {
       const www = res.headers['www-authenticate'];
       res.body.resume();
@@ -230,7 +245,15 @@ function connectError(err: NodeJS.ErrnoException, url: string, method: string): 
   if (err.code === 'ECONNREFUSED') why = `dial tcp ${host}: connect: connection refused`;
   else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') why = `dial tcp: lookup ${new URL(url).hostname}: no such host`;
   else if (err.code === 'ECONNRESET') why = 'connection reset by peer';
-  return unavailable(`${verb} "${url}": ${why}`);
+  return new EngineError('Unavailable', `${verb} "${url}": ${why}`, { cause: err });
+}
+
+/** No connection at all (refused, no route, no such host, timed out), as opposed to one that spoke the wrong protocol. */
+function unreachable(err: unknown): boolean {
+  if (!(err instanceof EngineError) || err.kind !== 'Unavailable') return false;
+  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined) return /timed out/.test(err.message);
+  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(code);
 }
 
 function parseChallenge(h: string | string[] | undefined): { scheme: 'basic' | 'bearer'; params: Record<string, string> } | undefined {
