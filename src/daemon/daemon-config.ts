@@ -24,6 +24,8 @@ export interface DaemonConfig {
   initPath?: string;
   /** registries (host[:port] or CIDR) spoken to over plain HTTP; loopback always is */
   insecureRegistries: string[];
+  /** per-registry TLS files, <dir>/<host[:port]>/{*.crt, *.cert + *.key} (dockerd's fixed /etc/docker/certs.d) */
+  registryCertsDir: string;
   /** the default bridge's device (dockerd's -b/--bridge; berth never uses docker0) */
   bridge: string;
   /** the default bridge's address and prefix (dockerd's --bip) */
@@ -44,6 +46,7 @@ export const DEFAULTS: DaemonConfig = {
   dnsOptions: [],
   cgroupParent: '/berth',
   insecureRegistries: [],
+  registryCertsDir: '/etc/docker/certs.d',
   // away from Docker's defaults (172.17.0.0/16 and the 172.18–31 and 192.168 pools) and podman's 10.88
   bridge: 'berth0',
   bip: '10.209.0.1/16',
@@ -72,6 +75,8 @@ Options:
       --init-path string     Path to the init binary for --init (default tini-static)
       --storage-driver string overlay or native (default: overlay when the kernel has it)
       --insecure-registry list  Registry (host[:port] or CIDR) to reach over plain HTTP (loopback always is)
+      --registry-certs-dir string  CAs and client certificates per registry: DIR/HOST[:PORT]/*.crt, *.cert + *.key
+                             (default /etc/docker/certs.d, as dockerd)
       --tlscert string, --tlskey string, --tlscacert string, --tlsverify
   -v, --version              Print version information and quit
   -h, --help                 Print usage
@@ -101,6 +106,7 @@ const valueFlags: Record<string, [string, Setter]> = {
   '--default-address-pool': ['default-address-pools', (c, v) => addPool(c, v)],
   '--init-path': ['init-path', (c, v) => (c.initPath = v)],
   '--insecure-registry': ['insecure-registries', (c, v) => c.insecureRegistries.push(v)],
+  '--registry-certs-dir': ['registry-certs-dir', (c, v) => (c.registryCertsDir = v)],
   '--storage-driver': ['storage-driver', (c, v) => (c.storageDriver = storageDriver(v))],
   '--tlscert': ['tlscert', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), cert: v })],
   '--tlskey': ['tlskey', (c, v) => (c.tls = { ...(c.tls ?? { cert: '', key: '', verify: false }), key: v })],
@@ -214,6 +220,7 @@ export async function applyConfigFile(config: DaemonConfig, fromFlags: Set<strin
       case 'cgroup-parent': config.cgroupParent = String(v); break;
       case 'init-path': config.initPath = String(v); break;
       case 'insecure-registries': config.insecureRegistries = list(v); break;
+      case 'registry-certs-dir': config.registryCertsDir = String(v); break;
       case 'storage-driver': config.storageDriver = storageDriver(String(v)); break;
       case 'bridge': config.bridge = bridgeName(String(v)); break;
       case 'bip': config.bip = String(v); break;

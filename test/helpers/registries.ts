@@ -47,12 +47,12 @@ async function waitFor(url: string, proc: ChildProcess, log: () => string, ca?: 
   throw new Error(`registry at ${url} did not answer: ${log()}`);
 }
 
-async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number, ca?: Buffer): Promise<TestRegistry> {
+async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number, ca?: Buffer, ip = '127.0.0.1'): Promise<TestRegistry> {
   let logText = '';
   const proc = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
-  const host = `127.0.0.1:${port}`;
+  const host = `${ip}:${port}`;
   try {
     await waitFor(`${ca ? 'https' : 'http'}://${host}/v2/`, proc, () => logText, ca);
   } catch (err) {
@@ -80,11 +80,11 @@ async function launch(kind: TestRegistry['kind'], file: string, args: string[], 
  * `bin/berth registry serve`; extra flags e.g. ['--htpasswd', file, '--token-auth']. With `tlsCa` (PEM) the
  * flags include --tls-cert/--tls-key and readiness is checked over HTTPS trusting that CA.
  */
-export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => [], tlsCa?: Buffer, port?: number): Promise<TestRegistry> {
+export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => [], tlsCa?: Buffer, port?: number, ip = '127.0.0.1'): Promise<TestRegistry> {
   const base = await fs.mkdtemp('/tmp/berth-registry-');
   port ??= await freePort();
-  const args = [path.join(REPO_ROOT, 'bin/berth'), 'registry', 'serve', '-q', '--addr', `127.0.0.1:${port}`, '--root', path.join(base, 'root'), '--delete-enabled', ...(await extra(base))];
-  return launch('berth', process.execPath, args, base, port, tlsCa);
+  const args = [path.join(REPO_ROOT, 'bin/berth'), 'registry', 'serve', '-q', '--addr', `${ip}:${port}`, '--root', path.join(base, 'root'), '--delete-enabled', ...(await extra(base))];
+  return launch('berth', process.execPath, args, base, port, tlsCa, ip);
 }
 
 /** Debian's docker-registry (distribution 2.8) with a filesystem root; htpasswd auth when given a file. */

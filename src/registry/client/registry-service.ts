@@ -50,6 +50,8 @@ export interface RegistryServiceOptions {
   logger: Logger;
   /** --insecure-registry: hosts or CIDRs spoken to over HTTP (loopback always is) */
   insecureRegistries: string[];
+  /** CAs and client certificates per registry: <dir>/<host[:port]>/ (dockerd's /etc/docker/certs.d) */
+  registryCertsDir?: string;
   /** layers fetched at once (dockerd's max-concurrent-downloads: 3) */
   maxDownloads?: number;
   /** layers sent at once (dockerd's max-concurrent-uploads: 5) */
@@ -75,7 +77,7 @@ export class RegistryService {
   }
 
   private transport(domain: string, auth?: Credentials): RegistryTransport {
-    return new RegistryTransport(domain, auth, this.opts.insecureRegistries);
+    return new RegistryTransport(domain, auth, this.opts.insecureRegistries, this.opts.registryCertsDir);
   }
 
   // --- login

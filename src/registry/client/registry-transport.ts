@@ -3,6 +3,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { EngineError, forbidden, notFound, unauthorized, unavailable } from '../../errdefs/index.js';
+import { registryAgent } from './registry-certs.js';
 
 /**
  * HTTP to one registry, with its authentication.
@@ -100,6 +101,8 @@ export class RegistryTransport {
     readonly domain: string,
     private readonly creds: Credentials | undefined,
     insecureRegistries: string[],
+    /** per-registry CAs and client certificates (dockerd's /etc/docker/certs.d) */
+    private readonly certsDir = '',
   ) {
     this.endpointHost = domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_ENDPOINT : domain;
     this.insecure = isInsecure(this.endpointHost, insecureRegistries);
@@ -210,10 +213,11 @@ export class RegistryTransport {
     return { token, expires: Date.now() + Math.max(10, (json.expires_in ?? 60) - 5) * 1000 };
   }
 
-  private raw(scheme: 'http' | 'https', o: { method: string; path: string; headers: Record<string, string | number>; body?: Buffer | Readable; timeoutMs?: number; host?: string }): Promise<RegistryResponse> {
+  private async raw(scheme: 'http' | 'https', o: { method: string; path: string; headers: Record<string, string | number>; body?: Buffer | Readable; timeoutMs?: number; host?: string }): Promise<RegistryResponse> {
     const host = o.host ?? this.endpointHost;
     const { hostname, port } = splitHost(host, scheme === 'https' ? 443 : 80);
-    const agent = scheme === 'http' ? agents.http : this.insecure ? agents.httpsInsecure : agents.https;
+    const verified = scheme === 'https' && !this.insecure ? (this.certsDir && (await registryAgent(this.certsDir, host))) || agents.https : undefined;
+    const agent = scheme === 'http' ? agents.http : (verified ?? agents.httpsInsecure);
     const mod = scheme === 'http' ? http : https;
     return new Promise<RegistryResponse>((resolve, reject) => {
       const req = mod.request({ hostname, port, method: o.method, path: o.path, agent, headers: { 'User-Agent': 'berth', ...o.headers } }, (res) => {
@@ -245,8 +249,12 @@ function connectError(err: NodeJS.ErrnoException, url: string, method: string): 
   if (err.code === 'ECONNREFUSED') why = `dial tcp ${host}: connect: connection refused`;
   else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') why = `dial tcp: lookup ${new URL(url).hostname}: no such host`;
   else if (err.code === 'ECONNRESET') why = 'connection reset by peer';
+  else if (UNKNOWN_CA.has(err.code ?? '')) why = `tls: failed to verify certificate: x509: certificate signed by unknown authority (trust the registry's CA by putting it in <registry-certs-dir>/${host}/ca.crt, /etc/docker/certs.d by default, or list ${host} with --insecure-registry)`;
+  else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') why = `tls: failed to verify certificate: x509: certificate is not valid for ${new URL(url).hostname}`;
   return new EngineError('Unavailable', `${verb} "${url}": ${why}`, { cause: err });
 }
+
+const UNKNOWN_CA = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
 
 /** No connection at all (refused, no route, no such host, timed out), as opposed to one that spoke the wrong protocol. */
 function unreachable(err: unknown): boolean {
