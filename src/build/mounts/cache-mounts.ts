@@ -113,7 +113,7 @@ export class CacheMounts {
 
   private wake(dir: string): void {
     const i = this.inst(dir);
+    // the record stays (one per cache directory): a woken waiter holds it
     for (const w of i.waiters.splice(0)) w();
-    if (!i.exclusive && i.shared === 0 && i.waiters.length === 0) this.instances.delete(dir);
   }
 }
