@@ -79,7 +79,7 @@ export class Build {
     const quiet = this.opts.quiet;
     const progress = !!this.opts.progress;
     const prelude = new StageSink(this.out, quiet, progress, this.total, '');
-    const sinks = this.stages.map((s) => new StageSink(this.out, quiet, progress, this.total, s.name ?? String(s.index)));
+    const sinks = this.stages.map((s) => new StageSink(this.out, quiet, progress, this.total, s.name ?? (this.stages.length > 1 ? String(s.index) : '')));
     const output = new OrderedOutput(this.out, [prelude, ...sinks]);
     for (const node of metaArgs) {
       prelude.beginStep(this.numbers.get(node)!, node.original.trim());

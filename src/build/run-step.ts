@@ -72,7 +72,7 @@ async function runContainer(r: StageRun, cmd: string[], argEnv: string[], networ
       HostConfig: { NetworkMode: network, ...(prepared.mounts.length ? { Mounts: prepared.mounts } : {}) },
     } as never);
     const id = created.Id;
-    sink.say(` ---> Running in ${shortId(id)}\n`);
+    sink.classic(` ---> Running in ${shortId(id)}\n`);
     let removed = false;
     try {
       const dec = new StringDecoder('utf8');
@@ -117,7 +117,7 @@ async function runContainer(r: StageRun, cmd: string[], argEnv: string[], networ
     } finally {
       b.trackContainer(id, false);
       await b.d.containers.remove(id, { force: true }).then(() => (removed = true), (err) => b.d.logger.warn('could not remove build container', { id, error: err }));
-      if (removed) sink.say(` ---> Removed intermediate container ${shortId(id)}\n`);
+      if (removed) sink.classic(` ---> Removed intermediate container ${shortId(id)}\n`);
     }
   } finally {
     await prepared.release();

@@ -88,6 +88,11 @@ export class StageSink {
     this.push({ text });
   }
 
+  /** Text only the classic stream has (` ---> Running in …`): step events say it otherwise. */
+  classic(text: string): void {
+    if (!this.progress) this.say(text);
+  }
+
   aux(value: unknown): void {
     this.push({ aux: value });
   }
