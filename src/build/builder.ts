@@ -82,17 +82,47 @@ export class ClassicBuilder implements BuildService {
 
 export { DockerfileError };
 
-/** The request body: a tar (maybe gzip'd), or a lone Dockerfile. */
+/**
+ * The request body: a tar (maybe gzip'd), or a lone Dockerfile. A plain tar is parsed while it arrives,
+ * so the parsing overlaps the client's packing of the context instead of following it.
+ */
 async function readContext(body: Readable): Promise<BuildContext> {
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  let data = Buffer.concat(chunks);
-  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
-  const isTar = data.length >= 512 && (data.subarray(257, 262).toString() === 'ustar' || data.subarray(0, 512).every((b) => b === 0));
-  if (!isTar) return BuildContext.withFile('Dockerfile', data);
-  // The docker CLI's `-f -` rewrite of the context tar can end short of a block and without the two zero
-  // blocks (Go's archive/tar reader tolerates it); pad it as Go's reader would read it.
-  const pad = Buffer.alloc((512 - (data.length % 512)) % 512 + 1024);
-  const { Readable: R } = await import('node:stream');
-  return BuildContext.fromTar(R.from([Buffer.concat([data, pad])]));
+  let have = 0;
+  let ended = false;
+  while (have < 512) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    chunks.push(r.value);
+    have += r.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  if (gzip || (ended && !isTarHead(head))) {
+    // rare (docker build --compress, a Dockerfile alone): the whole body first
+    const all: Buffer[] = [head];
+    if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) all.push(r.value);
+    let data = Buffer.concat(all);
+    if (gzip) data = gunzipSync(data);
+    if (!isTarHead(data)) return BuildContext.withFile('Dockerfile', data);
+    return BuildContext.fromTar([data]);
+  }
+  if (!isTarHead(head)) {
+    const all: Buffer[] = [head];
+    for (let r = await it.next(); !r.done; r = await it.next()) all.push(r.value);
+    return BuildContext.withFile('Dockerfile', Buffer.concat(all));
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield head;
+    if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return BuildContext.fromTar(rest());
+}
+
+function isTarHead(data: Buffer): boolean {
+  return data.length >= 512 && (data.subarray(257, 262).toString() === 'ustar' || data.subarray(0, 512).every((b) => b === 0));
 }
