@@ -9,7 +9,9 @@ import type { Readable } from 'node:stream';
  * identical image ID.
  *
  * Vocabulary: *stage* — a FROM and its instructions; *meta args* — ARGs before the first FROM; *step* —
- * one instruction, numbered across the whole Dockerfile (`Step 3/9`).
+ * one instruction, numbered across the stages built, in Dockerfile order (`Step 3/9`).
+ *
+ * Stages that do not need each other run side by side; stages the target does not need are skipped.
  */
 export interface BuildOptions {
   /** the Dockerfile's path in the context */
@@ -27,6 +29,24 @@ export interface BuildOptions {
   /** remove intermediate containers of a failed step too */
   forceRemove: boolean;
   platform?: string;
+  /** send step events (`out.event`) instead of step text: berth build's --progress */
+  progress?: boolean;
+}
+
+/** A step's progress, for `berth build --progress` (real time, unordered when stages run side by side). */
+export interface StepEvent {
+  step: number;
+  total: number;
+  /** the stage's name, or its index */
+  stage: string;
+  status: 'start' | 'log' | 'cached' | 'done' | 'error';
+  /** the instruction (start/cached/done/error) or output text (log) */
+  text: string;
+  /** how long the step took (cached/done/error) */
+  ms?: number;
+  /** the image the step made or reused */
+  id?: string;
+  error?: string;
 }
 
 /** Where the classic builder's JSON stream goes. */
@@ -35,6 +55,8 @@ export interface BuildOutput {
   stream(text: string): void;
   /** `{"aux": …}` */
   aux(value: unknown): void;
+  /** step events, when opts.progress asked for them */
+  event?(e: StepEvent): void;
 }
 
 export interface BuildResult {

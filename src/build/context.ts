@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import { invalidArgument } from '../errdefs/index.js';
+import { TarReader, type TarMember } from './context-tar.js';
 import { IgnoreMatcher } from './dockerignore.js';
 
 /**
@@ -38,31 +37,12 @@ export class BuildContext {
     this.entries.set('', { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0), size: 0 });
   }
 
-  /** Reads a context tar (uncompressed) entirely. */
-  static async fromTar(stream: Readable): Promise<BuildContext> {
+  /** Reads a context tar (uncompressed) entirely, member by member as its chunks arrive. */
+  static async fromTar(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<BuildContext> {
     const ctx = new BuildContext();
-    const extract = tar.extract();
-    const done = new Promise<void>((resolve, reject) => {
-      extract.on('entry', (header, body, next) => {
-        const chunks: Buffer[] = [];
-        body.on('data', (c: unknown) => chunks.push(c as Buffer));
-        body.on('end', () => {
-          try {
-            ctx.addTarEntry(header, Buffer.concat(chunks));
-            next();
-          } catch (err) {
-            reject(err);
-            extract.destroy();
-          }
-        });
-        body.on('error', reject);
-      });
-      extract.on('finish', resolve);
-      extract.on('error', (e) => reject(invalidArgument(`invalid build context: ${e.message}`)));
-      stream.on('error', reject);
-    });
-    stream.pipe(extract);
-    await done;
+    const reader = new TarReader((m, data) => ctx.addTarEntry(m, data));
+    for await (const c of chunks) reader.push(c);
+    reader.end();
     ctx.index();
     return ctx;
   }
@@ -75,14 +55,13 @@ export class BuildContext {
     return ctx;
   }
 
-  private addTarEntry(h: tar.Header, data: Buffer): void {
+  private addTarEntry(h: TarMember, data: Buffer): void {
     const name = cleanName(h.name);
     if (name === null) throw invalidArgument(`invalid build context: entry ${JSON.stringify(h.name)} lies outside the context`);
     if (name === '') return;
     const base = { mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime ?? new Date(0) };
     switch (h.type) {
       case 'file':
-      case 'contiguous-file':
         this.put(name, { ...base, type: 'file', size: data.length, data, digest: sha256hex(data) });
         break;
       case 'directory':

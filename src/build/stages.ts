@@ -89,3 +89,60 @@ export function planStages(ast: ParseResult): Plan {
   if (stages.length === 0) throw invalidArgument('failed to parse Dockerfile: no build stage in current context');
   return { metaArgs, stages };
 }
+
+/**
+ * BuildKit's rule rather than the classic builder's: only the target stage (the last one given) and the
+ * stages it needs — as its base, through COPY --from or RUN --mount from=, transitively — are built; the
+ * others are skipped. `expandFrom` substitutes the meta args in a FROM line, as the build will. A --from
+ * that names a stage through a variable is only known while the stage runs: then every earlier stage counts
+ * as needed.
+ */
+export function neededStages(stages: Stage[], expandFrom: (word: string) => string): Stage[] {
+  const byRef = new Map<string, Stage>();
+  for (const s of stages) {
+    byRef.set(String(s.index), s);
+    if (s.name) byRef.set(s.name, s);
+  }
+  const needed = new Set<Stage>();
+  const visit = (s: Stage) => {
+    if (needed.has(s)) return;
+    needed.add(s);
+    let base = s.from.args[0] ?? '';
+    try {
+      base = expandFrom(base);
+    } catch {
+      /* the build reports it */
+    }
+    const b = byRef.get(base.toLowerCase());
+    if (b && b.index < s.index && !/^\d+$/.test(base)) visit(b);
+    for (const c of s.commands) {
+      for (const ref of fromRefs(c)) {
+        if (ref.includes('$')) {
+          for (const e of stages) if (e.index < s.index) visit(e);
+          continue;
+        }
+        const dep = byRef.get(ref.toLowerCase());
+        if (dep && dep.index < s.index) visit(dep);
+      }
+    }
+  };
+  visit(stages[stages.length - 1]!);
+  return stages.filter((s) => needed.has(s));
+}
+
+/** The stage/image references of an instruction's flags: COPY --from=x, RUN --mount=…,from=x. */
+function fromRefs(node: Node): string[] {
+  const out: string[] = [];
+  for (const f of node.flags) {
+    let m = /^--from=(.*)$/s.exec(f);
+    if (m) out.push(m[1]!);
+    m = /^--mount=(.*)$/s.exec(f);
+    if (m) {
+      for (const part of m[1]!.split(',')) {
+        const kv = /^\s*"?from=(.*?)"?\s*$/i.exec(part);
+        if (kv) out.push(kv[1]!);
+      }
+    }
+  }
+  return out;
+}

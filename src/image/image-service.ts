@@ -56,6 +56,8 @@ export interface ImportOptions {
 
 export interface ImageService {
   list(): Promise<ImageRecord[]>;
+  /** The images whose parent is `parentId` ('' for images without a parent), newest first: the builder's cache probe. */
+  children(parentId: string): Promise<ImageRecord[]>;
   /**
    * Finds an image by name (normalised or familiar, with tag or @digest), full ID, "sha256:"-prefixed or
    * not, or an unambiguous ID prefix (≥ 1 hex char as Docker, but a name match wins).

@@ -113,6 +113,13 @@ class LocalImageService implements ImageService, ImageCommitter {
       .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
   }
 
+  async children(parentId: string): Promise<ImageRecord[]> {
+    await this.init();
+    const out: ImageRecord[] = [];
+    for (const i of this.state.images.values()) if ((i.parent ?? '') === parentId) out.push(this.state.toRecord(i));
+    return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
   async resolve(refOrId: string): Promise<ImageRecord> {
     await this.init();
     return this.state.toRecord(this.state.resolve(refOrId).image);

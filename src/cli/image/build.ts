@@ -5,11 +5,13 @@ import { readJsonLines, type JsonMessage } from '../../client/index.js';
 import { type CommandDef, StatusError } from '../command.js';
 import { humanSize } from '../format/humanize.js';
 import { listContext } from './build-context.js';
+import { PlainProgress, progressMode, type StepEvent, TtyProgress } from './build-progress.js';
 
 /**
  * `build` with the classic builder API (POST /build): the context directory is sent as a tar (with
  * .dockerignore applied), the daemon's stream is printed as it comes, and a failing step's exit code
- * becomes the CLI's. `-` reads a context tar, or a lone Dockerfile, from stdin.
+ * becomes the CLI's. `-` reads a context tar, or a lone Dockerfile, from stdin. `--progress` (and a
+ * terminal without it) draws per-step progress from berthd's step events instead (build-progress.ts).
  */
 async function packContext(root: string, dockerfileRel: string, extra?: { name: string; data: Buffer }): Promise<{ stream: Readable; size: Promise<number> }> {
   const tar = (await import('tar-stream')).default;
@@ -89,6 +91,7 @@ export const buildCommand: CommandDef = {
     { name: 'network', type: 'string', description: 'Set the networking mode for the RUN instructions during build', default: 'default' },
     { name: 'no-cache', type: 'bool', description: 'Do not use cache when building the image' },
     { name: 'platform', type: 'string', description: 'Set platform if server is multi-platform capable' },
+    { name: 'progress', type: 'string', description: 'Set type of progress output ("auto", "plain", "tty", "quiet"): per-step progress; without it, the classic output unless on a terminal' },
     { name: 'pull', type: 'bool', description: 'Always attempt to pull a newer version of the image' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the build output and print image ID on success' },
     { name: 'rm', type: 'bool', default: true, description: 'Remove intermediate containers after a successful build' },
@@ -142,7 +145,14 @@ export const buildCommand: CommandDef = {
       body = packed.stream;
       size = packed.size;
     }
-    const quiet = flags.bool('quiet');
+    let mode: ReturnType<typeof progressMode>;
+    try {
+      mode = progressMode(flags.string('progress'), flags.bool('quiet'), !!ctx.stdout.isTTY);
+    } catch (err) {
+      throw new StatusError((err as Error).message, 1);
+    }
+    const quiet = flags.bool('quiet') || mode === 'quiet';
+    const renderer = mode === 'plain' ? new PlainProgress((t) => ctx.out(t)) : mode === 'tty' ? new TtyProgress((t) => ctx.out(t), () => ctx.stdout.columns || 80) : undefined;
     const res = await ctx.client().imageBuild(body, {
       tags: flags.list('tag'),
       query: {
@@ -160,21 +170,29 @@ export const buildCommand: CommandDef = {
         platform: flags.string('platform') || undefined,
         extrahosts: flags.list('add-host').length ? flags.list('add-host').join(',') : undefined,
         version: '1',
+        berthprogress: renderer ? 1 : undefined,
       },
     });
-    if (size && !quiet) ctx.out(`Sending build context to Docker daemon  ${humanSize(await size, 4).padStart(8)}\n`);
+    if (size && !quiet && !renderer) ctx.out(`Sending build context to Docker daemon  ${humanSize(await size, 4).padStart(8)}\n`);
     let imageId = '';
-    for await (const msg of readJsonLines<JsonMessage & { aux?: { ID?: string } }>(res)) {
+    for await (const msg of readJsonLines<JsonMessage & { aux?: { ID?: string }; berthStep?: StepEvent }>(res)) {
       if (msg.errorDetail || msg.error) {
+        renderer?.finish(false);
         const code = msg.errorDetail?.code || 1;
         throw new StatusError(msg.errorDetail?.message ?? msg.error ?? 'unknown error', code);
       }
       if (msg.aux && typeof msg.aux === 'object' && msg.aux.ID) imageId = msg.aux.ID;
       if (quiet) continue;
+      if (msg.berthStep) {
+        renderer?.event(msg.berthStep);
+        continue;
+      }
       if (msg.progressDetail && (msg.progressDetail.current || msg.progressDetail.total)) continue;
-      if (msg.stream !== undefined) ctx.out(msg.stream);
+      if (msg.stream !== undefined && renderer) renderer.text(msg.stream);
+      else if (msg.stream !== undefined) ctx.out(msg.stream);
       else if (msg.status !== undefined) ctx.out(`${msg.id ? `${msg.id}: ` : ''}${msg.status}\n`);
     }
+    renderer?.finish(true);
     if (quiet && imageId) ctx.out(`${imageId}\n`);
     if (flags.string('iidfile') && imageId) await fs.writeFile(flags.string('iidfile'), imageId);
   },

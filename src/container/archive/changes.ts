@@ -47,22 +47,24 @@ async function opaqueAbove(layer: string, p: string): Promise<boolean> {
 
 /**
  * Whether `rel` (a path in the upper dir, "etc/hosts") is only a placeholder the runtime made for a mount:
- * commit leaves these out of the layer, as Docker's init layer keeps them out of its images.
+ * commit leaves these out of the layer, as Docker's init layer keeps them out of its images. `extra`: more
+ * such paths (a build step's mount targets and their parents, which BuildKit leaves out too).
  */
-export async function isRuntimePlaceholder(upper: string, lowerDirs: string[], rel: string, st: Stats): Promise<boolean> {
+export async function isRuntimePlaceholder(upper: string, lowerDirs: string[], rel: string, st: Stats, extra?: ReadonlySet<string>): Promise<boolean> {
   const p = '/' + rel;
-  if (!MOUNTPOINT_PATHS.has(p)) return false;
-  return isPlaceholder(path.join(upper, rel), p, st, await inLower(lowerDirs, p));
+  const known = (x: string) => MOUNTPOINT_PATHS.has(x) || !!extra?.has(x);
+  if (!known(p)) return false;
+  return isPlaceholder(path.join(upper, rel), p, st, await inLower(lowerDirs, p), known);
 }
 
 /** Whether an upper-dir object is only a runtime mountpoint placeholder (empty file or empty dir tree). */
-async function isPlaceholder(abs: string, p: string, st: Stats, lower: Stats | undefined): Promise<boolean> {
-  if (!MOUNTPOINT_PATHS.has(p) || lower) return false;
+async function isPlaceholder(abs: string, p: string, st: Stats, lower: Stats | undefined, known: (p: string) => boolean): Promise<boolean> {
+  if (!known(p) || lower) return false;
   if (st.isFile()) return st.size === 0;
   if (!st.isDirectory()) return false;
   for (const child of await fs.readdir(abs)) {
     const cst = await fs.lstat(path.join(abs, child));
-    if (!(await isPlaceholder(path.join(abs, child), path.posix.join(p, child), cst, undefined))) return false;
+    if (!(await isPlaceholder(path.join(abs, child), path.posix.join(p, child), cst, undefined, known))) return false;
   }
   return true;
 }
@@ -96,7 +98,7 @@ async function walk(upper: string, dir: string, lowerDirs: string[], out: Change
       continue;
     }
     const lower = await inLower(lowerDirs, p);
-    if (await isPlaceholder(abs, p, st, lower)) continue;
+    if (await isPlaceholder(abs, p, st, lower, (x) => MOUNTPOINT_PATHS.has(x))) continue;
     if (!lower || !(st.isDirectory() && lower.isDirectory())) {
       out.push({ Path: p, Kind: lower ? ChangeKind.Modified : ChangeKind.Added });
       any = true;

@@ -12,6 +12,8 @@ export interface BuildBackend {
  * POST /build, the classic builder's API: the body is the context tar, the answer a JSON-lines stream of
  * `{"stream": …}` (step output), `{"aux": {"ID": …}}` (each stage's image) and, on failure,
  * `{"errorDetail": {"code"?, "message"}, "error": …}` — a failing RUN's code is what the docker CLI exits with.
+ * With `berthprogress=1` (berth build's --progress) the steps come as `{"berthStep": StepEvent}` lines, in
+ * real time, instead of their `stream` text.
  */
 export function buildRoutes(r: Router, b: BuildBackend): void {
   r.post('/build', async (ctx) => {
@@ -23,7 +25,12 @@ export function buildRoutes(r: Router, b: BuildBackend): void {
     const res = ctx.stream('application/json');
     const write = (v: unknown) => res.write(JSON.stringify(v) + '\r\n');
     try {
-      const result = await b.builder.build(ctx.req, opts, { stream: (text) => write({ stream: text }), aux: (value) => write({ aux: value }) });
+      const result = await b.builder.build(ctx.req, opts, {
+        stream: (text) => write({ stream: text }),
+        aux: (value) => write({ aux: value }),
+        // berth's own extension, asked for with berthprogress=1 (the docker CLI never does): step events
+        event: (e) => write({ berthStep: e }),
+      });
       // Docker: with -q the output is only the image ID
       if (opts.quiet) write({ stream: result.imageId + '\n' });
     } catch (err) {
@@ -61,6 +68,7 @@ function buildOptions(ctx: RequestContext): BuildOptions {
     networkMode: ctx.str('networkmode') || 'default',
     forceRemove: ctx.bool('forcerm'),
   };
+  if (ctx.bool('berthprogress')) opts.progress = true;
   const target = ctx.str('target');
   if (target) opts.target = target;
   const platform = ctx.str('platform');

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CacheMounts } from './cache-mounts.js';
+
+const req = (sharing: 'shared' | 'private' | 'locked') => ({ id: 'pkg', sharing, mode: 0o755, uid: 0, gid: 0 });
+
+test('cache mounts: shared users share one dir, private ones get their own when it is busy, locked ones wait', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cache-mounts-'));
+  try {
+    const caches = new CacheMounts(root);
+    const a = await caches.acquire(req('shared'));
+    const b = await caches.acquire(req('shared'));
+    assert.equal(a.dir, b.dir);
+    assert.equal(a.fresh, true);
+    assert.equal(b.fresh, false);
+    const p = await caches.acquire(req('private'));
+    assert.notEqual(p.dir, a.dir);
+    const p2 = await caches.acquire(req('private'));
+    assert.notEqual(p2.dir, p.dir);
+    let locked = false;
+    const l = caches.acquire(req('locked')).then((h) => ((locked = true), h));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(locked, false, 'waits while shared users hold it');
+    a.release();
+    b.release();
+    const held = await l;
+    assert.equal(held.dir, a.dir);
+    let shared = false;
+    const s = caches.acquire(req('shared')).then((h) => ((shared = true), h));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(shared, false, 'a shared user waits for a locked one');
+    held.release();
+    (await s).release();
+    p.release();
+    assert.equal((await caches.acquire(req('private'))).dir, a.dir, 'a private user takes the first free instance');
+    assert.equal(await fs.readFile(path.join(path.dirname(a.dir), 'id'), 'utf8'), 'pkg\n');
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
