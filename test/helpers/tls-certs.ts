@@ -14,3 +14,12 @@ export async function makeServerCerts(dir: string, ip = '127.0.0.1'): Promise<{ 
   ossl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
   return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server-key.pem') };
 }
+
+/** A client certificate (client.pem, client-key.pem) signed by the CA makeServerCerts() left in `dir`. */
+export async function makeClientCert(dir: string): Promise<{ cert: string; key: string }> {
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client-key.pem', '-out', 'client.csr', '-subj', '/CN=client');
+  await fs.writeFile(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  ossl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
+  return { cert: path.join(dir, 'client.pem'), key: path.join(dir, 'client-key.pem') };
+}

@@ -1,26 +1,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runBerth, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { makeClientCert, makeServerCerts } from '../../helpers/tls-certs.js';
 
 const PORT = 23000 + Math.floor(Math.random() * 2000);
 let d: Berthd;
 let certs: string;
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, under the names the docker CLI looks for. */
 async function makeCerts(dir: string): Promise<void> {
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=berth-test-ca');
-  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
-    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    await fs.writeFile(path.join(dir, `${name}.ext`), ext + '\n');
-    ossl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
-  }
+  await makeServerCerts(dir);
+  const client = await makeClientCert(dir);
   // the docker CLI's --tlsverify looks for these names in DOCKER_CERT_PATH
-  await fs.copyFile(path.join(dir, 'client.pem'), path.join(dir, 'cert.pem'));
-  await fs.copyFile(path.join(dir, 'client-key.pem'), path.join(dir, 'key.pem'));
+  await fs.copyFile(client.cert, path.join(dir, 'cert.pem'));
+  await fs.copyFile(client.key, path.join(dir, 'key.pem'));
 }
 
 before(async () => {
