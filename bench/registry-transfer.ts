@@ -2,7 +2,8 @@
  * Benchmark: `docker push` and `docker pull` (the same docker CLI) of an image with one ~100 MB random
  * layer to a local registry (Debian's docker-registry on 127.0.0.1, a fresh one for every run), against
  * berthd and, side by side, Debian's dockerd when it runs (../shared/bench/start-reference-dockerd; pass
- * --with-dockerd to start it). Pull starts with the image removed. Medians; figures only, no assertions.
+ * --with-dockerd to start it). Pull starts with the image removed. Rounds alternate between the two
+ * daemons; medians; figures only, no assertions.
  *
  *   node dist/bench/registry-transfer.js [--runs 3] [--mb 100] [--with-dockerd]
  */
@@ -39,23 +40,33 @@ function timed(fn: () => void): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function measure(host: string, tar: Buffer): Promise<{ push: number; pull: number }> {
-  const pushes: number[] = [];
-  const pulls: number[] = [];
+/** One push and one pull of a fresh tag against a fresh registry; the image is imported first and removed after. */
+async function round(host: string, tar: Buffer, i: number): Promise<{ push: number; pull: number }> {
+  const reg = await startDistribution();
+  try {
+    const name = `${reg.host}/bench/random:${i}`;
+    docker(host, ['import', '-', name], tar);
+    const push = timed(() => docker(host, ['push', name]));
+    docker(host, ['rmi', name]);
+    const pull = timed(() => docker(host, ['pull', name]));
+    docker(host, ['rmi', name]);
+    return { push, pull };
+  } finally {
+    await reg.stop();
+  }
+}
+
+/** Rounds alternate between the daemons (this VM's speed drifts over a minute), medians per daemon. */
+async function measure(hosts: string[], tar: Buffer): Promise<Array<{ push: number; pull: number }>> {
+  const runs = hosts.map(() => ({ push: [] as number[], pull: [] as number[] }));
   for (let i = 0; i < RUNS; i++) {
-    const reg = await startDistribution();
-    try {
-      const name = `${reg.host}/bench/random:${i}`;
-      docker(host, ['import', '-', name], tar);
-      pushes.push(timed(() => docker(host, ['push', name])));
-      docker(host, ['rmi', name]);
-      pulls.push(timed(() => docker(host, ['pull', name])));
-      docker(host, ['rmi', name]);
-    } finally {
-      await reg.stop();
+    for (const [k, host] of hosts.entries()) {
+      const r = await round(host, tar, i);
+      runs[k]!.push.push(r.push);
+      runs[k]!.pull.push(r.pull);
     }
   }
-  return { push: median(pushes), pull: median(pulls) };
+  return runs.map((r) => ({ push: median(r.push), pull: median(r.pull) }));
 }
 
 async function main(): Promise<void> {
@@ -65,15 +76,16 @@ async function main(): Promise<void> {
     await fs.writeFile(path.join(dir, 'random.bin'), randomBytes(MB * 1_000_000));
     const tar = execFileSync('tar', ['-C', dir, '-c', 'random.bin'], { maxBuffer: (MB + 10) * 1_000_000 });
     const d = await startBerthd();
-    let berth;
+    let berth: { push: number; pull: number };
+    let ref: { push: number; pull: number } | undefined;
     try {
-      berth = await measure(d.dockerHost, tar);
+      const hosts = [d.dockerHost, ...(existsSync(REF_SOCK) ? [`unix://${REF_SOCK}`] : [])];
+      [berth, ref] = (await measure(hosts, tar)) as [typeof berth, typeof ref];
     } finally {
       await d.stop();
     }
     console.log(`berthd   push ${(berth.push / 1000).toFixed(2)} s   pull ${(berth.pull / 1000).toFixed(2)} s   (${MB} MB random layer, median of ${RUNS})`);
-    if (existsSync(REF_SOCK)) {
-      const ref = await measure(`unix://${REF_SOCK}`, tar);
+    if (ref) {
       console.log(`dockerd  push ${(ref.push / 1000).toFixed(2)} s   pull ${(ref.pull / 1000).toFixed(2)} s`);
       console.log(`ratio    push ${(berth.push / ref.push).toFixed(2)}×   pull ${(berth.pull / ref.pull).toFixed(2)}×`);
     } else {
