@@ -49,12 +49,14 @@ function refuse(name: string, why: string): Error {
 export async function scanLayer(uncompressed: Readable, opts: { hash?: boolean } = {}): Promise<LayerScan> {
   // hash: false when the same bytes are hashed elsewhere (the content store verifying the diff ID): diffId stays ''
   const hash = opts.hash === false ? undefined : createHash('sha256');
-  const hasher = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash?.update(chunk);
-      cb(null, chunk);
-    },
-  });
+  const hasher = hash
+    ? new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      })
+    : undefined;
   const scan: LayerScan = { diffId: '', size: 0, entries: 0, whiteouts: [], opaqueDirs: [], metaFiles: [], dirMtimes: new Map() };
   const kinds = new Map<string, Kind>();
   const extract = tar.extract();
@@ -72,7 +74,7 @@ export async function scanLayer(uncompressed: Readable, opts: { hash?: boolean }
   });
   // tar-stream skips zero blocks, so the whole stream (padding included) goes through the hash.
   try {
-    await pipeline(uncompressed, hasher, extract);
+    await (hasher ? pipeline(uncompressed, hasher, extract) : pipeline(uncompressed, extract));
   } catch (err) {
     // tar-stream's and zlib's own errors mean the archive is not a (valid) tar
     if (err instanceof EngineError) throw err;

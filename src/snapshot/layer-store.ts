@@ -81,18 +81,13 @@ class DirLayerStore implements LayerStore {
     return this.lock.run(chainId, async () => {
       const have = await this.get(chainId);
       if (have) return have;
-      await this.cleanup();
-      const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
-      try {
-        await fs.mkdir(path.join(tmp, 'diff'), { recursive: true, mode: 0o755 });
-        const scan = await unpackLayer(archive, path.join(tmp, 'diff'));
+      return this.build(chainId, async (diff) => {
+        const scan = await unpackLayer(archive, diff);
         if (expectedDiffId !== undefined && scan.diffId !== expectedDiffId) {
           throw invalidArgument(`digest mismatch: layer diff ID is ${scan.diffId}, expected ${expectedDiffId}`);
         }
-        return await this.commit(tmp, { chainId, diffId: scan.diffId, size: scan.size });
-      } finally {
-        await fs.rm(tmp, { recursive: true, force: true });
-      }
+        return scan;
+      });
     });
   }
 
@@ -109,11 +104,7 @@ class DirLayerStore implements LayerStore {
         await verdict;
         return have;
       }
-      await this.cleanup();
-      const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
-      try {
-        const diff = path.join(tmp, 'diff');
-        await fs.mkdir(diff, { recursive: true, mode: 0o755 });
+      return this.build(chainId, async (diff) => {
         const extraction = extractTarStream(tar, diff);
         extraction.then(extractedSettle.resolve, extractedSettle.reject);
         // both settle before the temp dir goes; the verdict's failure is the one to tell
@@ -122,14 +113,29 @@ class DirLayerStore implements LayerStore {
         // GNU tar refuses a stream with no archive at all; the scan called it an empty layer
         if (ex.status === 'rejected' && v.value.entries > 0) throw ex.reason;
         await finishUnpack(diff, v.value);
-        return await this.commit(tmp, { chainId, diffId: v.value.diffId, size: v.value.size });
-      } finally {
-        await fs.rm(tmp, { recursive: true, force: true });
-      }
+        return v.value;
+      });
     });
     // a failure before the extraction started (the lock holder, mkdir) must end the stream's producer too
     done.catch((err: unknown) => extractedSettle.reject(err));
     return { extracted, done };
+  }
+
+  /**
+   * A layer is filled into a fresh temp dir (`fill` gets its diff/ and answers the diff ID and size), then
+   * layer.json is written and the dir renamed into place; on any failure the temp dir goes.
+   */
+  private async build(chainId: string, fill: (diff: string) => Promise<{ diffId: string; size: number }>): Promise<LayerInfo> {
+    await this.cleanup();
+    const tmp = path.join(this.root, `.tmp-${randomBytes(8).toString('hex')}`);
+    try {
+      const diff = path.join(tmp, 'diff');
+      await fs.mkdir(diff, { recursive: true, mode: 0o755 });
+      const { diffId, size } = await fill(diff);
+      return await this.commit(tmp, { chainId, diffId, size });
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
   }
 
   /** Writes layer.json into a finished temp dir and renames it into place (another process's copy wins). */

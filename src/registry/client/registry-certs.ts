@@ -39,23 +39,22 @@ export async function registryTlsOptions(certsDir: string, host: string): Promis
   return { ...(ca.length ? { ca: [...tls.rootCertificates, ...ca] } : {}), ...(cert ? { cert, key } : {}) };
 }
 
-const agents = new Map<string, { stamp: string; agent: https.Agent }>();
+const agents = new Map<string, { stamp: string; agent?: https.Agent }>();
 
 /**
- * A keep-alive agent for a registry verified with its own certs.d files, or undefined for the shared one;
- * made again when the directory's files change (a CA dropped in while berthd runs takes effect, as with dockerd).
+ * A keep-alive agent for a registry verified with its own certs.d files, or undefined when it has none (the
+ * shared agent serves it); made again when the directory's files change (a CA dropped in while berthd runs
+ * takes effect, as with dockerd).
  */
 export async function registryAgent(certsDir: string, host: string): Promise<https.Agent | undefined> {
   const dir = path.join(certsDir, host);
-  const stamp = await fs.readdir(dir).then(
-    async (names) => (await Promise.all(names.map(async (n) => `${n}:${(await fs.stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs}`))).join(','),
-    () => '',
-  );
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stamp = (await Promise.all(names.map(async (n) => `${n}:${(await fs.stat(path.join(dir, n)).catch(() => undefined))?.mtimeMs}`))).join(',');
   const known = agents.get(host);
-  if (known && known.stamp === stamp) return known.agent.options.ca || known.agent.options.cert ? known.agent : undefined;
-  const opts = stamp ? await registryTlsOptions(certsDir, host) : undefined;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...opts });
-  known?.agent.destroy();
+  if (known?.stamp === stamp) return known.agent;
+  known?.agent?.destroy();
+  const opts = names.length ? await registryTlsOptions(certsDir, host) : undefined;
+  const agent = opts ? new https.Agent({ keepAlive: true, maxSockets: 16, ...opts }) : undefined;
   agents.set(host, { stamp, agent });
-  return opts ? agent : undefined;
+  return agent;
 }
