@@ -1,10 +1,10 @@
-import { EngineError, invalidArgument, notFound } from '../errdefs/index.js';
+import { invalidArgument } from '../errdefs/index.js';
 import type { ContainerService } from '../container/container-service.js';
 import type { ImageCommitter, ImageRecord, ImageService } from '../image/index.js';
-import { familiarName, normalizeName } from '../oci/index.js';
 import type { RootfsManager } from '../snapshot/rootfs-manager.js';
 import type { Logger } from '../util/index.js';
-import type { BuildOptions, BuildOutput } from './build-service.js';
+import { resolveBaseImage } from './base-image.js';
+import type { BasePuller, BuildOptions, BuildOutput } from './build-service.js';
 import type { BuildContext } from './context.js';
 import type { CacheMounts } from './mounts/cache-mounts.js';
 import type { BuildWorkspace } from './mounts/workspace.js';
@@ -22,6 +22,8 @@ export interface BuilderDeps {
   logger: Logger;
   /** where RUN --mount=type=cache directories and build scratch space live */
   dataRoot: string;
+  /** pulls a base image that is not here (the daemon's registry client); without it, only local images */
+  pull?: BasePuller;
 }
 
 /** build args usable without an ARG (moby's builtinAllowedBuildArgs) */
@@ -155,22 +157,9 @@ export class Build {
     return run;
   }
 
-  async resolveBase(ref: string): Promise<ImageRecord> {
-    let normalized: string;
-    try {
-      normalized = normalizeName(ref);
-    } catch {
-      throw invalidArgument(`invalid reference format: ${ref}`);
-    }
-    try {
-      return await this.d.images.resolve(ref);
-    } catch (err) {
-      if (err instanceof EngineError && err.kind === 'NotFound') {
-        const repo = familiarName(normalized).replace(/:[^:/]+$/, '');
-        throw notFound(`pull access denied for ${repo}, repository does not exist or may require 'docker login': berth builds only from local images (no registry access); load or build ${familiarName(normalized)} first`);
-      }
-      throw err;
-    }
+  /** FROM's (or --from's) image: local, else pulled; always pulled with --pull. */
+  resolveBase(ref: string, say?: (text: string) => void): Promise<ImageRecord> {
+    return resolveBaseImage(this.d.images, this.d.pull, ref, this.opts, say);
   }
 
   argWord(word: string, env: (k: string) => string | undefined): { name: string; value: string | undefined } {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ImageRecord } from '../image/index.js';
 
 /**
  * The builder: a build context and a Dockerfile become an image, the classic builder's way. Each
@@ -31,7 +32,20 @@ export interface BuildOptions {
   platform?: string;
   /** send step events (`out.event`) instead of step text: berth build's --progress */
   progress?: boolean;
+  /** credentials per registry server address (X-Registry-Config), for pulling base images */
+  registryAuth?: Record<string, RegistryCredentials>;
 }
+
+/** A registry login as the client sent it (the registry client's Credentials, structurally). */
+export interface RegistryCredentials {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+/** Pulls an image for FROM / COPY --from (the daemon's registry client); progress in Docker's JSON messages. */
+export type BasePuller = (ref: string, opts: { platform?: string; auth?: RegistryCredentials; progress: (m: { status?: string; id?: string; progressDetail?: { current?: number } }) => void }) => Promise<ImageRecord>;
 
 /** A step's progress, for `berth build --progress` (real time, unordered when stages run side by side). */
 export interface StepEvent {

@@ -95,7 +95,7 @@ export class StageRun {
   async imageOf(name: string): Promise<string> {
     const stage = this.b.stageImage(name, this.stage.index, true);
     if (stage) return stage;
-    return (await this.b.resolveBase(name)).id;
+    return (await this.b.resolveBase(name, (t) => this.sink.say(t))).id;
   }
 
   // ------------------------------------------------------------------ FROM
@@ -114,7 +114,7 @@ export class StageRun {
     const state = this.state;
     if (base.toLowerCase() !== 'scratch') {
       const earlier = this.b.stageImage(base, this.stage.index, false);
-      const image = earlier ? await this.b.d.images.resolve(await earlier) : await this.b.resolveBase(base);
+      const image = earlier ? await this.b.d.images.resolve(await earlier) : await this.b.resolveBase(base, (t) => this.sink.say(t));
       state.imageId = image.id;
       state.config = structuredClone(image.config.config ?? {});
       if (image.config.author) state.author = image.config.author;

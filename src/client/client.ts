@@ -307,10 +307,11 @@ export class EngineClient {
   login(auth: { username: string; password: string; serveraddress: string }): Promise<{ Status: string; IdentityToken?: string }> {
     return this.json('POST', '/auth', { json: auth });
   }
-  /** POST /build: the classic builder; `tags` repeat the `t` parameter. The body is the context tar. */
-  imageBuild(context: Readable, q: { tags: string[]; query: Query }): Promise<http.IncomingMessage> {
+  /** POST /build: the classic builder; `tags` repeat the `t` parameter. The body is the context tar; registryConfig is X-Registry-Config. */
+  imageBuild(context: Readable, q: { tags: string[]; query: Query; registryConfig?: string }): Promise<http.IncomingMessage> {
     const extra = q.tags.map((t) => `t=${encodeURIComponent(t)}`).join('&');
-    return this.request('POST', `/build${extra ? `?${extra}` : ''}`, { query: q.query, body: context, contentType: 'application/x-tar' });
+    const headers = q.registryConfig ? { 'X-Registry-Config': q.registryConfig } : undefined;
+    return this.request('POST', `/build${extra ? `?${extra}` : ''}`, { query: q.query, body: context, contentType: 'application/x-tar', headers });
   }
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });

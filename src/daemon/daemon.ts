@@ -100,7 +100,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const execs = new ExecService({ containers, runtime, events, logger: logger.child({ module: 'exec' }) });
   const classicBuilder = lazy(async () => {
     const { ClassicBuilder } = await import('../build/index.js');
-    return new ClassicBuilder({ images, containers, rootfs, dataRoot: config.dataRoot, logger: logger.child({ module: 'build' }) });
+    return new ClassicBuilder({ images, containers, rootfs, dataRoot: config.dataRoot, logger: logger.child({ module: 'build' }), pull: (ref, o) => registry.pull(ref, o) });
   });
   const builder: BuildService = { build: async (...a) => (await classicBuilder()).build(...a) };
   const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });

@@ -6,6 +6,7 @@ import { type CommandDef, StatusError } from '../command.js';
 import { humanSize } from '../format/humanize.js';
 import { listContext } from './build-context.js';
 import { PlainProgress, progressMode, type StepEvent, TtyProgress } from './build-progress.js';
+import { registryConfigHeader } from '../registry/credentials.js';
 
 /**
  * `build` with the classic builder API (POST /build): the context directory is sent as a tar (with
@@ -155,6 +156,7 @@ export const buildCommand: CommandDef = {
     const renderer = mode === 'plain' ? new PlainProgress((t) => ctx.out(t)) : mode === 'tty' ? new TtyProgress((t) => ctx.out(t), () => ctx.stdout.columns || 80) : undefined;
     const res = await ctx.client().imageBuild(body, {
       tags: flags.list('tag'),
+      registryConfig: await registryConfigHeader(ctx.configDir()),
       query: {
         remote,
         dockerfile: dockerfile || undefined,

@@ -132,3 +132,20 @@ export async function registryAuthHeader(dir: string, imageName: string): Promis
   const a = await loadAuth(dir, domainOfImage(imageName));
   return Buffer.from(JSON.stringify(a ?? {})).toString('base64url');
 }
+
+/**
+ * The X-Registry-Config header value for a build: every login this client knows (config.json's auths, and
+ * the registries credHelpers name), base64url JSON keyed by server address, so the daemon can pull base
+ * images as the user. (A credsStore's full list needs the helpers' `list`, which berth does not call: the
+ * registries logged in through it are the empty `auths` entries the login leaves, as with the docker CLI.)
+ */
+export async function registryConfigHeader(dir: string): Promise<string> {
+  const cfg = await readConfig(dir);
+  const servers = new Set([...Object.keys(cfg.auths ?? {}), ...Object.keys(cfg.credHelpers ?? {})]);
+  const all: Record<string, StoredAuth> = {};
+  for (const server of servers) {
+    const a = await loadAuth(dir, server);
+    if (a) all[server] = a;
+  }
+  return Buffer.from(JSON.stringify(all)).toString('base64url');
+}

@@ -1,6 +1,7 @@
 import type { BuildOptions, BuildService } from '../../../build/build-service.js';
 import { BuildStepError } from '../../../build/build-service.js';
 import { invalidArgument } from '../../../errdefs/index.js';
+import { registryConfigAuth } from '../distribution/routes.js';
 import type { RequestContext } from '../../server/context.js';
 import type { Router } from '../../server/router.js';
 
@@ -69,6 +70,8 @@ function buildOptions(ctx: RequestContext): BuildOptions {
     forceRemove: ctx.bool('forcerm'),
   };
   if (ctx.bool('berthprogress')) opts.progress = true;
+  const auth = registryConfigAuth(ctx);
+  if (Object.keys(auth).length) opts.registryAuth = auth;
   const target = ctx.str('target');
   if (target) opts.target = target;
   const platform = ctx.str('platform');

@@ -63,6 +63,27 @@ export function registryAuth(ctx: RequestContext): Credentials | undefined {
 }
 
 /**
+ * X-Registry-Config (POST /build): base64url(JSON { "<registry>": AuthConfig, … }), every credential the
+ * client knows, keyed by server address ("127.0.0.1:5000", "https://index.docker.io/v1/"). Undecodable: none.
+ */
+export function registryConfigAuth(ctx: RequestContext): Record<string, Credentials> {
+  const h = ctx.req.headers['x-registry-config'];
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return {};
+  try {
+    const all = JSON.parse(Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, AuthConfig>;
+    const out: Record<string, Credentials> = {};
+    for (const [server, a] of Object.entries(all ?? {})) {
+      const c = a && typeof a === 'object' ? toCredentials(a) : undefined;
+      if (c) out[server] = c;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/**
  * Docker's progress stream: the 200 and the first line go out with the first message, so an error before
  * it (unknown repository, bad credentials) is answered with its own status, as dockerd does; an error after
  * it becomes an {"errorDetail"} line.
