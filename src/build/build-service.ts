@@ -80,6 +80,8 @@ export interface BuildResult {
 
 export interface BuildService {
   build(context: Readable, opts: BuildOptions, out: BuildOutput): Promise<BuildResult>;
+  /** `docker builder prune`: the cache the builder keeps beside its images (RUN --mount=type=cache dirs) */
+  prune(): Promise<{ deleted: string[]; reclaimed: number }>;
 }
 
 /** A failing RUN: the code the docker CLI exits with. */

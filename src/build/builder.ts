@@ -26,6 +26,10 @@ export class ClassicBuilder implements BuildService {
     this.tmpRoot = path.join(d.dataRoot, 'build', 'tmp');
   }
 
+  prune(): Promise<{ deleted: string[]; reclaimed: number }> {
+    return this.caches.prune();
+  }
+
   async build(body: Readable, opts: BuildOptions, out: BuildOutput): Promise<BuildResult> {
     const tags = opts.tags.map((t) => {
       try {

@@ -35,7 +35,7 @@ import {
 import { eventsCommand } from './system/events.js';
 import { infoCommand } from './system/info.js';
 import { containerInspectCommand, imageInspectCommand, inspectCommand, networkInspectCommand, volumeInspectCommand } from './system/inspect.js';
-import { systemPruneCommand } from './system/prune.js';
+import { builderPruneCommand, systemPruneCommand } from './system/prune.js';
 import { versionCommand } from './system/version.js';
 import { registryGcCommand, registryServeCommand } from './registry/registry.js';
 import { loginCommand, logoutCommand } from './registry/login.js';
@@ -108,6 +108,7 @@ export const COMMANDS: CommandDef[] = [
   networkInspectCommand,
   volumeInspectCommand,
   systemPruneCommand,
+  builderPruneCommand,
   registryServeCommand,
   registryGcCommand,
   pushCommand,

@@ -316,6 +316,10 @@ export class EngineClient {
   imagePrune(filters?: Filters): Promise<PruneResponse> {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
   }
+  /** POST /build/prune: the builder's cache beside its images */
+  buildPrune(all?: boolean): Promise<PruneResponse> {
+    return this.json('POST', '/build/prune', { query: { all: all || undefined } });
+  }
 }
 
 export interface PathStat {

@@ -155,6 +155,8 @@ export interface JsonMessage {
 export interface PruneResponse {
   ContainersDeleted?: string[] | null;
   ImagesDeleted?: Array<{ Untagged?: string; Deleted?: string }> | null;
+  /** POST /build/prune */
+  CachesDeleted?: string[] | null;
   SpaceReclaimed: number;
 }
 

@@ -102,7 +102,10 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     const { ClassicBuilder } = await import('../build/index.js');
     return new ClassicBuilder({ images, containers, rootfs, dataRoot: config.dataRoot, logger: logger.child({ module: 'build' }), pull: (ref, o) => registry.pull(ref, o) });
   });
-  const builder: BuildService = { build: async (...a) => (await classicBuilder()).build(...a) };
+  const builder: BuildService = {
+    build: async (...a) => (await classicBuilder()).build(...a),
+    prune: async () => (await classicBuilder()).prune(),
+  };
   const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 
   const runtimeVersion = await runCommand(config.runtime, ['--version']).then((r) => /version ([^\s]+)/.exec(r.stdout)?.[1] ?? 'unknown').catch(() => 'unknown');

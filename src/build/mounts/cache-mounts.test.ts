@@ -41,3 +41,25 @@ test('cache mounts: shared users share one dir, private ones get their own when 
     await fs.rm(root, { recursive: true, force: true });
   }
 });
+
+test('cache mounts: prune removes what no build holds, keeps what one does, and says what it freed', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cache-mounts-'));
+  try {
+    const caches = new CacheMounts(root);
+    const idle = await caches.acquire({ ...req('shared'), id: 'idle' });
+    await fs.writeFile(path.join(idle.dir, 'data'), Buffer.alloc(5000));
+    idle.release();
+    const held = await caches.acquire({ ...req('locked'), id: 'held' });
+    await fs.writeFile(path.join(held.dir, 'data'), 'in use');
+    const r = await caches.prune();
+    assert.deepEqual(r.deleted, ['idle']);
+    assert.ok(r.reclaimed >= 5000, String(r.reclaimed));
+    assert.equal(await fs.readFile(path.join(held.dir, 'data'), 'utf8'), 'in use');
+    held.release();
+    const again = await caches.acquire({ ...req('shared'), id: 'idle' });
+    assert.equal(again.fresh, true, 'a pruned cache starts empty');
+    again.release();
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { dirSize } from '../../util/index.js';
 import type { Sharing } from './mount-spec.js';
 
 /**
@@ -35,6 +36,8 @@ interface Instance {
 
 export class CacheMounts {
   private readonly instances = new Map<string, Instance>();
+  /** cache dirs an acquire is between its start and marking its instance in use: prune leaves them */
+  private readonly acquiring = new Map<string, number>();
 
   constructor(readonly root: string) {}
 
@@ -50,6 +53,49 @@ export class CacheMounts {
 
   async acquire(req: CacheMountRequest): Promise<HeldCache> {
     const base = this.keyDir(req.id);
+    this.acquiring.set(base, (this.acquiring.get(base) ?? 0) + 1);
+    try {
+      return await this.take(base, req);
+    } finally {
+      const n = (this.acquiring.get(base) ?? 1) - 1;
+      if (n > 0) this.acquiring.set(base, n);
+      else this.acquiring.delete(base);
+    }
+  }
+
+  /**
+   * `docker builder prune`: removes every cache directory no build is using, and answers the cache ids
+   * removed and the bytes they held.
+   */
+  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    const keys = await fs.readdir(this.root).catch(() => [] as string[]);
+    for (const key of keys) {
+      const base = path.join(this.root, key);
+      if (this.acquiring.has(base)) continue;
+      const id = (await fs.readFile(path.join(base, 'id'), 'utf8').catch(() => key)).trim();
+      let kept = false;
+      let removed = false;
+      for (const name of await fs.readdir(base).catch(() => [] as string[])) {
+        if (name === 'id') continue;
+        const dir = path.join(base, name);
+        if (this.busy(dir)) {
+          kept = true;
+          continue;
+        }
+        reclaimed += await dirSize(dir).catch(() => 0);
+        await fs.rm(dir, { recursive: true, force: true });
+        this.instances.delete(dir);
+        removed = true;
+      }
+      if (!kept) await fs.rm(base, { recursive: true, force: true });
+      if (removed) deleted.push(id);
+    }
+    return { deleted, reclaimed };
+  }
+
+  private async take(base: string, req: CacheMountRequest): Promise<HeldCache> {
     await fs.mkdir(base, { recursive: true, mode: 0o700 });
     await fs.writeFile(path.join(base, 'id'), req.id + '\n');
     let dir: string;

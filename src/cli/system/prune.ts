@@ -6,7 +6,7 @@ import { confirm } from '../prompt.js';
 
 /**
  * `system prune`: containers, networks, (with --volumes) volumes, then images, as docker does, each
- * section printed when it deleted something. Build cache is not pruned: berthd has no builder cache.
+ * section printed when it deleted something, and last the build cache (RUN --mount=type=cache dirs).
  */
 export const systemPruneCommand: CommandDef = {
   path: ['system', 'prune'],
@@ -57,6 +57,30 @@ export const systemPruneCommand: CommandDef = {
       'Deleted Images',
       (i.ImagesDeleted ?? []).map((d) => (d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`)),
     );
+    const b = await client.buildPrune(all);
+    space += b.SpaceReclaimed ?? 0;
+    section('Deleted build cache objects', b.CachesDeleted ?? []);
     ctx.out(`Total reclaimed space: ${humanSize(space, 4)}\n`);
+  },
+};
+
+/** `builder prune`: the build cache the builder keeps beside its images. */
+export const builderPruneCommand: CommandDef = {
+  path: ['builder', 'prune'],
+  usage: '[OPTIONS]',
+  short: 'Remove build cache',
+  args: { max: 0 },
+  flags: [
+    { name: 'all', short: 'a', type: 'bool', description: 'Remove all unused build cache, not just dangling ones' },
+    { name: 'filter', type: 'list', description: 'Provide filter values (e.g. "until=24h")' },
+    { name: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
+  ],
+  async run(ctx, flags) {
+    const warning = flags.bool('all') ? 'WARNING! This will remove all build cache.' : 'WARNING! This will remove all dangling build cache.';
+    if (!flags.bool('force') && !(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
+    const res = await ctx.client().buildPrune(flags.bool('all'));
+    const deleted = res.CachesDeleted ?? [];
+    if (deleted.length) ctx.out(`Deleted build cache objects:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
+    ctx.out(`Total reclaimed space: ${humanSize(res.SpaceReclaimed ?? 0, 4)}\n`);
   },
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Berthd, bootstrapBusybox, runDocker, startBerthd } from '../../helpers/berthd.js';
+import { type Berthd, bootstrapBusybox, runBerth, runDocker, startBerthd } from '../../helpers/berthd.js';
 
 /** RUN --mount through the docker CLI's classic builder against berthd: cache, bind, tmpfs; secret refused. */
 let d: Berthd;
@@ -62,6 +62,25 @@ test('a cache mount keeps its content across builds (also --no-cache ones) and i
   assert.equal((await docker(['run', '--rm', 'cachemount:2', 'cat', '/seen'])).stdout, 'run\n65534 700\n');
   const hist = await docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'cachemount:2']);
   assert.match(hist.stdout, /--mount=type=cache,target=\/var\/cache\/app,rw,id=other,sharing=shared,mode=700,uid=65534,gid=0 \/bin\/sh -c echo run/);
+});
+
+test('docker builder prune empties the cache mounts and reports the space', async () => {
+  const ctx = write('prune/Dockerfile', 'FROM busybox\nRUN --mount=type=cache,target=/c,id=prune-me dd if=/dev/zero of=/c/blob bs=1024 count=300 2>/dev/null; ls /c > /seen\n');
+  assert.equal((await docker(['build', '-t', 'prunecache:1', ctx])).code, 0);
+  const pruned = await docker(['builder', 'prune', '-f']);
+  assert.equal(pruned.code, 0, pruned.stderr);
+  assert.match(pruned.stdout, /Total reclaimed space: 3\d\d(\.\d+)?kB/);
+  // the next build starts from an empty cache: the file is written again, and only then
+  write('prune/Dockerfile', 'FROM busybox\nRUN --mount=type=cache,target=/c,id=prune-me ls /c > /seen\n');
+  assert.equal((await docker(['build', '--no-cache', '-t', 'prunecache:2', ctx])).code, 0);
+  assert.equal((await docker(['run', '--rm', 'prunecache:2', 'cat', '/seen'])).stdout, '', 'the pruned cache is empty');
+  // berth builder prune prints what the docker CLI prints for the same answer
+  const ctx3 = write('prune/Dockerfile', 'FROM busybox\nRUN --mount=type=cache,target=/c,id=prune-me dd if=/dev/zero of=/c/blob bs=1024 count=300 2>/dev/null\n');
+  assert.equal((await docker(['build', '--no-cache', '-t', 'prunecache:3', ctx3])).code, 0);
+  const viaBerth = await runBerth(d.dockerHost, ['builder', 'prune', '-f']);
+  assert.equal(viaBerth.code, 0, viaBerth.stderr);
+  assert.equal(viaBerth.stdout, pruned.stdout);
+  assert.equal((await runBerth(d.dockerHost, ['builder', 'prune', '-f'])).stdout, 'Total reclaimed space: 0B\n');
 });
 
 test('a cache mount seeded from a stage (from=, source=) on its first use', async () => {

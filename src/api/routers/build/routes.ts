@@ -42,8 +42,12 @@ export function buildRoutes(r: Router, b: BuildBackend): void {
     res.end();
   });
 
-  // The CLI's `builder prune`: the classic builder keeps no cache beyond its images.
-  r.post('/build/prune', async () => ({ CachesDeleted: [], SpaceReclaimed: 0 }));
+  // The CLI's `builder prune`: the classic builder's step cache is its images (`image prune`); what it keeps
+  // beside them is the RUN --mount=type=cache directories.
+  r.post('/build/prune', async () => {
+    const { deleted, reclaimed } = await b.builder.prune();
+    return { CachesDeleted: deleted, SpaceReclaimed: reclaimed };
+  });
 }
 
 function jsonQuery<T>(ctx: RequestContext, name: string, fallback: T): T {
