@@ -1,2 +1,3 @@
 export * from './content-store.js';
 export * from './local-content-store.js';
+export * from './sha256-stream.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { invalidArgument, notFound } from '../errdefs/index.js';
 import { fsyncDir, isDigest } from '../util/index.js';
 import type { ContentStore, IngestResult } from './content-store.js';
+import { sha256Stream } from './sha256-stream.js';
 
 /** Creates the store under <dataRoot>/content (directories are made on first use). */
 export function createContentStore(opts: { dataRoot: string }): ContentStore {
@@ -46,21 +47,25 @@ class LocalContentStore implements ContentStore {
     if (expected.digest !== undefined) checkDigest(expected.digest);
     await this.ensureDirs();
     const tmp = path.join(this.ingestDir, randomBytes(12).toString('hex'));
-    const hash = createHash('sha256');
+    const hash = sha256Stream();
     let size = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
         size += chunk.length;
         // Stop early when the stream is already longer than announced.
-        if (expected.size !== undefined && size > expected.size) cb(sizeMismatch(expected.size, size));
+        if (expected.size !== undefined && size > expected.size) return cb(sizeMismatch(expected.size, size));
+        const wait = hash.update(chunk);
+        if (wait) wait.then(() => cb(null, chunk), cb);
         else cb(null, chunk);
       },
     });
     try {
       const out = createWriteStream(tmp, { mode: 0o644, flags: 'wx' });
-      await pipeline(src, counter, out);
-      const digest = 'sha256:' + hash.digest('hex');
+      await pipeline(src, counter, out).catch((err: Error) => {
+        hash.abort();
+        throw err;
+      });
+      const digest = await hash.digest();
       if (expected.size !== undefined && size !== expected.size) throw sizeMismatch(expected.size, size);
       if (expected.digest !== undefined && digest !== expected.digest) {
         throw invalidArgument(`digest mismatch: expected ${expected.digest}, got ${digest}`);

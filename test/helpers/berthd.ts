@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,11 @@ export interface ExecResult {
   stderr: string;
 }
 
+export const BERTHD_BIN = path.join(REPO_ROOT, 'bin/berthd');
+
+/** The node flags bin/berthd's `#!/usr/bin/env -S node <flags>` line gives the daemon: tests run it as installed. */
+export const BERTHD_NODE_FLAGS = readFileSync(BERTHD_BIN, 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(3);
+
 export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
   const base = await fs.mkdtemp('/tmp/berth-it-');
   const dataRoot = path.join(base, 'data');
@@ -50,9 +55,10 @@ export async function startBerthd(extraArgs: string[] = []): Promise<Berthd> {
   const net = await freeTestSubnet();
   const bridge = `bt-${path.basename(base).slice(-6)}`;
   const args = [
+    ...BERTHD_NODE_FLAGS,
     // BERTHD_NODE_ARGS: node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a bench
     ...(process.env.BERTHD_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    path.join(REPO_ROOT, 'bin/berthd'),
+    BERTHD_BIN,
     '--data-root', dataRoot,
     '--exec-root', execRoot,
     '--pidfile', path.join(base, 'berthd.pid'),

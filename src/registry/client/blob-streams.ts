@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { sha256Stream } from '../../content/index.js';
 import { invalidArgument, notImplemented } from '../../errdefs/index.js';
 import { MediaTypes } from '../../oci/index.js';
 
@@ -14,22 +14,68 @@ import { MediaTypes } from '../../oci/index.js';
  * when the bytes are more than `size` or their digest is not `digest`.
  */
 export function verifier(digest: string, size: number | undefined, onBytes?: (n: number) => void): Transform {
-  const hash = createHash('sha256');
+  // hashed off the main thread when long (a layer): see sha256Stream
+  const hash = sha256Stream();
   let n = 0;
   return new Transform({
     highWaterMark: 1 << 20,
     transform(chunk: Buffer, _enc, cb) {
       n += chunk.length;
       if (size !== undefined && n > size) return cb(invalidArgument(`filesystem layer verification failed for digest ${digest}: more than the ${size} bytes announced`));
-      hash.update(chunk);
       onBytes?.(n);
-      cb(null, chunk);
+      const wait = hash.update(chunk);
+      if (wait) wait.then(() => cb(null, chunk), cb);
+      else cb(null, chunk);
     },
     flush(cb) {
-      if (size !== undefined && n !== size) return cb(invalidArgument(`filesystem layer verification failed for digest ${digest}: got ${n} of ${size} bytes (truncated download)`));
-      const got = 'sha256:' + hash.digest('hex');
-      if (got !== digest) return cb(invalidArgument(`filesystem layer verification failed for digest ${digest}`));
+      if (size !== undefined && n !== size) {
+        hash.abort();
+        return cb(invalidArgument(`filesystem layer verification failed for digest ${digest}: got ${n} of ${size} bytes (truncated download)`));
+      }
+      hash.digest().then((got) => cb(got === digest ? null : invalidArgument(`filesystem layer verification failed for digest ${digest}`)), cb);
+    },
+    destroy(err, cb) {
+      hash.abort();
+      cb(err);
+    },
+  });
+}
+
+/**
+ * Forwards to `dest` until dest fails or closes, and from then on swallows the rest. The download in front
+ * then still runs to its end, so its digest verdict is known even when what consumed the bytes (the
+ * decompression, the layer scan) gave up first on bytes that were corrupt in transit: the error reported is
+ * the digest mismatch, as dockerd reports it, not whatever the garbage looked like to a tar parser.
+ */
+export function forwardUntilGone(dest: Writable): Writable {
+  let gone = false;
+  let waiting: (() => void) | undefined;
+  const release = () => {
+    gone = true;
+    const cb = waiting;
+    waiting = undefined;
+    cb?.();
+  };
+  dest.on('error', release);
+  dest.on('close', release);
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, cb) {
+      if (gone || dest.write(chunk)) return cb();
+      waiting = cb;
+      dest.once('drain', () => {
+        if (waiting !== cb) return;
+        waiting = undefined;
+        cb();
+      });
+    },
+    final(cb) {
+      if (!gone) dest.end();
       cb();
+    },
+    destroy(err, cb) {
+      if (err && !gone) dest.destroy(err);
+      cb(err);
     },
   });
 }

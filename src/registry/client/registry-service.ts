@@ -22,7 +22,7 @@ import { chainIds, type LayerStore } from '../../snapshot/index.js';
 import type { Logger } from '../../util/index.js';
 import { BlobSources } from './blob-sources.js';
 import { resumableBlob } from './blob-download.js';
-import { adaptiveGzip, decompressor, layerCompression, verifier } from './blob-streams.js';
+import { adaptiveGzip, decompressor, forwardUntilGone, layerCompression, verifier } from './blob-streams.js';
 import { type ProgressSink, shortDigest, throttledProgress } from './progress.js';
 import { type Credentials, readBuffer, RegistryTransport, registryErrorText, statusError } from './registry-transport.js';
 
@@ -230,19 +230,15 @@ export class RegistryService {
     const extracted = ingestLayer(this.opts.content, this.opts.layers, plain, diffId, chainId, () => {
       say({ status: 'Extracting', progressDetail: { current: 0, total: layer.size }, id });
     });
-    try {
-      await Promise.all([
-        pipeline(body, check, plain).then(() => {
-          say({ status: 'Verifying Checksum', progressDetail: {}, id });
-          say({ status: 'Download complete', progressDetail: {}, id });
-        }),
-        extracted,
-      ]);
-    } catch (err) {
-      // whichever failed first, the other side is ended with it; both settle before the pull fails
-      await extracted.catch(() => undefined);
-      throw err;
-    }
+    // a download that fails ends the extraction with it; an extraction that fails lets the download run on
+    // to its digest check, whose verdict, when it is a mismatch, is the error the pull reports
+    const downloaded = pipeline(body, check, forwardUntilGone(plain)).then(() => {
+      say({ status: 'Verifying Checksum', progressDetail: {}, id });
+      say({ status: 'Download complete', progressDetail: {}, id });
+    });
+    const [download, extraction] = await Promise.allSettled([downloaded, extracted]);
+    if (download.status === 'rejected') throw download.reason;
+    if (extraction.status === 'rejected') throw extraction.reason;
     say({ status: 'Pull complete', progressDetail: {}, id });
   }
 
