@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { sha256Stream } from './sha256-stream.js';
+import { sha256Stream, sha256Workers } from './sha256-stream.js';
 
 const inline = (chunks: Uint8Array[]) => {
   const h = createHash('sha256');
@@ -61,4 +61,20 @@ test('a chunk added after the digest is refused', async () => {
   await s.update(Buffer.from('x'));
   await s.digest();
   assert.throws(() => s.update(Buffer.from('y')), /update after digest/);
+});
+
+test('more long streams at once than workers: the rest are hashed inline, all right, and the workers are freed', async () => {
+  const sets = Array.from({ length: 12 }, () => mixed(3 << 20));
+  const streams = sets.map(() => sha256Stream());
+  // every stream gets past the inline first MiB before any finishes
+  for (const [i, s] of streams.entries()) await s.update(sets[i]![0]!.length > 1 << 20 ? sets[i]![0]! : Buffer.concat(sets[i]!.slice(0, 3)));
+  assert.equal(sha256Workers().busy, 8);
+  const rest = sets.map((chunks) => (chunks[0]!.length > 1 << 20 ? chunks.slice(1) : chunks.slice(3)));
+  const got = await Promise.all(streams.map(async (s, i) => {
+    for (const c of rest[i]!) await s.update(c);
+    return s.digest();
+  }));
+  assert.deepEqual(got, sets.map(inline));
+  assert.equal(sha256Workers().busy, 0);
+  assert.ok(sha256Workers().idle <= 4);
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ABORTED, CLOSED, CTRL_SLOTS, type HashJob, OPEN, SEQ, STATE, USED, WSEQ } from './sha256-ring.js';
 
@@ -27,6 +27,14 @@ export function sha256Stream(): Sha256Stream {
 const INLINE = 1 << 20;
 const RING = 4 << 20;
 const KEEP_IDLE = 4;
+/** at most this many hashes run on workers at once; more (many pulls at once) are hashed inline */
+const MAX_BUSY = 8;
+let busy = 0;
+
+/** Workers hashing now and workers waiting for a job (for tests). */
+export function sha256Workers(): { busy: number; idle: number } {
+  return { busy, idle: idle.length };
+}
 
 interface Slot {
   worker: Worker;
@@ -51,14 +59,22 @@ function newSlot(): Slot {
   const broken = (err: Error) => {
     const i = idle.indexOf(slot);
     if (i >= 0) idle.splice(i, 1);
-    slot.fail?.(err);
+    const fail = slot.fail;
+    if (!fail) return;
+    // the job dies with the worker, which is not reused
+    busy--;
+    slot.answer = undefined;
+    slot.fail = undefined;
+    fail(err);
   };
   worker.on('error', broken);
   worker.on('exit', (code) => broken(new Error(`sha256 worker exited with code ${code}`)));
   return slot;
 }
 
-function acquire(): Slot {
+function acquire(): Slot | undefined {
+  if (busy >= MAX_BUSY) return undefined;
+  busy++;
   const slot = idle.pop() ?? newSlot();
   slot.ctrl.fill(0);
   Atomics.store(slot.ctrl, STATE, OPEN);
@@ -68,6 +84,7 @@ function acquire(): Slot {
 }
 
 function release(slot: Slot): void {
+  busy--;
   slot.answer = undefined;
   slot.fail = undefined;
   slot.worker.unref();
@@ -78,6 +95,8 @@ function release(slot: Slot): void {
 class RingHash implements Sha256Stream {
   private kept: Uint8Array[] = [];
   private keptBytes = 0;
+  /** hashing here: the stream is short so far, or every worker was busy */
+  private inline?: Hash;
   private slot?: Slot;
   private head = 0;
   private answer?: Promise<string | null>;
@@ -86,15 +105,24 @@ class RingHash implements Sha256Stream {
 
   update(chunk: Uint8Array): Promise<void> | undefined {
     if (this.finished) throw new Error('sha256 stream: update after digest or abort');
+    if (this.inline) {
+      this.inline.update(chunk);
+      return undefined;
+    }
     if (!this.slot) {
       if (this.keptBytes + chunk.length <= INLINE) {
         this.kept.push(chunk);
         this.keptBytes += chunk.length;
         return undefined;
       }
-      this.start();
       const kept = this.kept;
       this.kept = [];
+      if (!this.start()) {
+        this.inline = createHash('sha256');
+        for (const c of kept) this.inline.update(c);
+        this.inline.update(chunk);
+        return undefined;
+      }
       return this.feed([...kept, chunk]);
     }
     return this.feed([chunk]);
@@ -104,7 +132,7 @@ class RingHash implements Sha256Stream {
     if (this.finished) throw new Error('sha256 stream: digest twice or after abort');
     this.finished = true;
     if (!this.slot) {
-      const hash = createHash('sha256');
+      const hash = this.inline ?? createHash('sha256');
       for (const c of this.kept) hash.update(c);
       this.kept = [];
       return 'sha256:' + hash.digest('hex');
@@ -121,8 +149,10 @@ class RingHash implements Sha256Stream {
     if (this.slot) this.signal(ABORTED);
   }
 
-  private start(): void {
+  /** Hands the stream to a worker; false when all are busy. */
+  private start(): boolean {
     const slot = acquire();
+    if (!slot) return false;
     this.slot = slot;
     this.answer = new Promise<string | null>((resolve, reject) => {
       slot.answer = (hex) => {
@@ -135,6 +165,7 @@ class RingHash implements Sha256Stream {
     this.answer.catch(() => undefined);
     this.failure = this.answer.then(() => new Promise<never>(() => undefined));
     this.failure.catch(() => undefined);
+    return true;
   }
 
   private signal(state: number): void {
