@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ImageRecord } from '../image/index.js';
+import type { CachePruneOptions } from './mounts/cache-mounts.js';
+
+export type { CachePruneOptions } from './mounts/cache-mounts.js';
 
 /**
  * The builder: a build context and a Dockerfile become an image, the classic builder's way. Each
@@ -81,7 +84,7 @@ export interface BuildResult {
 export interface BuildService {
   build(context: Readable, opts: BuildOptions, out: BuildOutput): Promise<BuildResult>;
   /** `docker builder prune`: the cache the builder keeps beside its images (RUN --mount=type=cache dirs) */
-  prune(): Promise<{ deleted: string[]; reclaimed: number }>;
+  prune(opts?: CachePruneOptions): Promise<{ deleted: string[]; reclaimed: number }>;
 }
 
 /** A failing RUN: the code the docker CLI exits with. */

@@ -8,7 +8,7 @@ import { Build, type BuilderDeps } from './build-run.js';
 import type { BuildOptions, BuildOutput, BuildResult, BuildService } from './build-service.js';
 import { BuildContext } from './context.js';
 import { IgnoreMatcher } from './dockerignore.js';
-import { CacheMounts } from './mounts/cache-mounts.js';
+import { type CachePruneOptions, CacheMounts } from './mounts/cache-mounts.js';
 import { BuildWorkspace, sweepWorkspaces } from './mounts/workspace.js';
 import { DockerfileParseError, nodeFromLine, parseDockerfile } from './parser/parser.js';
 import { DockerfileError, planStages } from './stages.js';
@@ -26,8 +26,8 @@ export class ClassicBuilder implements BuildService {
     this.tmpRoot = path.join(d.dataRoot, 'build', 'tmp');
   }
 
-  prune(): Promise<{ deleted: string[]; reclaimed: number }> {
-    return this.caches.prune();
+  prune(opts: CachePruneOptions = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    return this.caches.prune(opts);
   }
 
   async build(body: Readable, opts: BuildOptions, out: BuildOutput): Promise<BuildResult> {

@@ -317,8 +317,8 @@ export class EngineClient {
     return this.json('POST', '/images/prune', { query: { filters: filtersQuery(filters) } });
   }
   /** POST /build/prune: the builder's cache beside its images */
-  buildPrune(all?: boolean): Promise<PruneResponse> {
-    return this.json('POST', '/build/prune', { query: { all: all || undefined } });
+  buildPrune(all?: boolean, filters?: Record<string, string[]>, keepStorage?: number): Promise<PruneResponse> {
+    return this.json('POST', '/build/prune', { query: { all: all || undefined, filters: filtersQuery(filters), 'keep-storage': keepStorage || undefined } });
   }
 }
 

@@ -104,7 +104,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   });
   const builder: BuildService = {
     build: async (...a) => (await classicBuilder()).build(...a),
-    prune: async () => (await classicBuilder()).prune(),
+    prune: async (opts) => (await classicBuilder()).prune(opts),
   };
   const files = new ContainerFilesService({ containers, rootfs, images, runtime, logger: logger.child({ module: 'files' }) });
 

@@ -63,3 +63,34 @@ test('cache mounts: prune removes what no build holds, keeps what one does, and 
     await fs.rm(root, { recursive: true, force: true });
   }
 });
+
+test('cache mounts: prune by last use (until), by id, and down to a size (least recently used first)', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-cache-mounts-'));
+  try {
+    const caches = new CacheMounts(root);
+    const fill = async (id: string, used: Date) => {
+      const c = await caches.acquire({ ...req('shared'), id });
+      await fs.writeFile(path.join(c.dir, 'data'), Buffer.alloc(1000));
+      c.release();
+      await new Promise((r) => setTimeout(r, 20));
+      await fs.utimes(c.dir, used, used);
+    };
+    const now = Date.now();
+    await fill('a', new Date(now - 3 * 3600_000));
+    await fill('b', new Date(now - 2 * 3600_000));
+    await fill('c', new Date(now - 60_000));
+    assert.deepEqual((await caches.prune({ until: now - 3600_000, ids: ['b'] })).deleted, ['b']);
+    assert.deepEqual((await caches.prune({ until: now - 3600_000 })).deleted, ['a']);
+    await fill('a', new Date(now - 3 * 3600_000));
+    await fill('b', new Date(now - 2 * 3600_000));
+    // 3000 bytes in all, 1500 may stay: a then b go, c (the newest) stays
+    const r = await caches.prune({ keepBytes: 1500 });
+    assert.deepEqual(r.deleted, ['a', 'b']);
+    assert.ok(r.reclaimed >= 2000, String(r.reclaimed));
+    assert.deepEqual((await caches.prune({ keepBytes: 5000 })).deleted, []);
+    assert.deepEqual((await caches.prune()).deleted, ['c']);
+    assert.deepEqual(await fs.readdir(root), []);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});

@@ -21,6 +21,20 @@ export interface CacheMountRequest {
   gid: number;
 }
 
+export interface CachePruneOptions {
+  /** only caches last used before this time (ms since the epoch) */
+  until?: number;
+  /** only these cache ids */
+  ids?: string[];
+  /** stop once the caches hold no more than this many bytes */
+  keepBytes?: number;
+}
+
+function touch(dir: string): Promise<void> {
+  const now = new Date();
+  return fs.utimes(dir, now, now).catch(() => undefined);
+}
+
 export interface HeldCache {
   dir: string;
   /** whether the directory was just made (a `from=` seeds it) */
@@ -64,35 +78,49 @@ export class CacheMounts {
   }
 
   /**
-   * `docker builder prune`: removes every cache directory no build is using, and answers the cache ids
-   * removed and the bytes they held.
+   * `docker builder prune`: removes the cache directories no build is using, least recently used first,
+   * and answers the cache ids removed and the bytes they held. `until` keeps what was used since then,
+   * `ids` limits the prune to those cache ids, and `keepBytes` (`--keep-storage`) stops once all the cache
+   * directories together hold no more than that.
    */
-  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
-    const deleted: string[] = [];
-    let reclaimed = 0;
-    const keys = await fs.readdir(this.root).catch(() => [] as string[]);
-    for (const key of keys) {
+  async prune(opts: CachePruneOptions = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    const all: Array<{ base: string; dir: string; id: string; used: number; size: number }> = [];
+    for (const key of await fs.readdir(this.root).catch(() => [] as string[])) {
       const base = path.join(this.root, key);
-      if (this.acquiring.has(base)) continue;
       const id = (await fs.readFile(path.join(base, 'id'), 'utf8').catch(() => key)).trim();
-      let kept = false;
-      let removed = false;
-      for (const name of await fs.readdir(base).catch(() => [] as string[])) {
-        if (name === 'id') continue;
+      const names = (await fs.readdir(base).catch(() => [] as string[])).filter((n) => n !== 'id');
+      // an id with no directory (its first build failed before making one) is nothing to keep
+      if (!names.length && !this.acquiring.has(base)) await fs.rm(base, { recursive: true, force: true });
+      for (const name of names) {
         const dir = path.join(base, name);
-        if (this.busy(dir)) {
-          kept = true;
-          continue;
-        }
-        reclaimed += await dirSize(dir).catch(() => 0);
-        await fs.rm(dir, { recursive: true, force: true });
-        this.instances.delete(dir);
-        removed = true;
+        const st = await fs.stat(dir).catch(() => undefined);
+        if (!st) continue;
+        all.push({ base, dir, id, used: st.mtimeMs, size: await dirSize(dir).catch(() => 0) });
       }
-      if (!kept) await fs.rm(base, { recursive: true, force: true });
-      if (removed) deleted.push(id);
     }
-    return { deleted, reclaimed };
+    let total = all.reduce((n, c) => n + c.size, 0);
+    const candidates = all
+      .filter((c) => !this.acquiring.has(c.base) && !this.busy(c.dir))
+      .filter((c) => opts.until === undefined || c.used < opts.until)
+      .filter((c) => !opts.ids?.length || opts.ids.includes(c.id))
+      .sort((a, b) => a.used - b.used);
+    const deleted = new Set<string>();
+    let reclaimed = 0;
+    for (const c of candidates) {
+      if (opts.keepBytes !== undefined && total <= opts.keepBytes) break;
+      await fs.rm(c.dir, { recursive: true, force: true });
+      this.instances.delete(c.dir);
+      total -= c.size;
+      reclaimed += c.size;
+      deleted.add(c.id);
+    }
+    // a cache id whose instances are all gone goes too (unless a build is taking it right now)
+    for (const base of new Set(candidates.map((c) => c.base))) {
+      if (this.acquiring.has(base)) continue;
+      const left = (await fs.readdir(base).catch(() => [] as string[])).filter((n) => n !== 'id');
+      if (!left.length) await fs.rm(base, { recursive: true, force: true });
+    }
+    return { deleted: [...deleted], reclaimed };
   }
 
   private async take(base: string, req: CacheMountRequest): Promise<HeldCache> {
@@ -135,6 +163,8 @@ export class CacheMounts {
         throw err;
       }
     }
+    // the directory's mtime is its last use, which `prune --filter until=` and `--keep-storage` go by
+    await touch(dir);
     let released = false;
     return {
       dir,
@@ -143,6 +173,7 @@ export class CacheMounts {
         if (released) return;
         released = true;
         release();
+        void touch(dir);
       },
     };
   }

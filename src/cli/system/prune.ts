@@ -1,5 +1,6 @@
 import { ApiError } from '../../client/index.js';
 import type { CommandDef } from '../command.js';
+import { sizeFlag } from '../container/create-options.js';
 import { parseFilterFlags } from '../filter-flags.js';
 import { humanSize } from '../format/humanize.js';
 import { confirm } from '../prompt.js';
@@ -57,7 +58,8 @@ export const systemPruneCommand: CommandDef = {
       'Deleted Images',
       (i.ImagesDeleted ?? []).map((d) => (d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`)),
     );
-    const b = await client.buildPrune(all);
+    // the build cache has no labels here: only `until` applies to it
+    const b = await client.buildPrune(all, filters.until ? { until: filters.until } : undefined);
     space += b.SpaceReclaimed ?? 0;
     section('Deleted build cache objects', b.CachesDeleted ?? []);
     ctx.out(`Total reclaimed space: ${humanSize(space, 4)}\n`);
@@ -74,11 +76,14 @@ export const builderPruneCommand: CommandDef = {
     { name: 'all', short: 'a', type: 'bool', description: 'Remove all unused build cache, not just dangling ones' },
     { name: 'filter', type: 'list', description: 'Provide filter values (e.g. "until=24h")' },
     { name: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
+    { name: 'keep-storage', type: 'string', description: 'Amount of disk space to keep for cache' },
   ],
   async run(ctx, flags) {
+    const filters = parseFilterFlags(flags.list('filter'), '--filter');
+    const keep = sizeFlag(flags, 'keep-storage', '--keep-storage');
     const warning = flags.bool('all') ? 'WARNING! This will remove all build cache.' : 'WARNING! This will remove all dangling build cache.';
     if (!flags.bool('force') && !(await confirm(ctx, `${warning} Are you sure you want to continue?`))) return 0;
-    const res = await ctx.client().buildPrune(flags.bool('all'));
+    const res = await ctx.client().buildPrune(flags.bool('all'), filters, keep);
     const deleted = res.CachesDeleted ?? [];
     if (deleted.length) ctx.out(`Deleted build cache objects:\n${deleted.map((d) => `${d}\n`).join('')}\n`);
     ctx.out(`Total reclaimed space: ${humanSize(res.SpaceReclaimed ?? 0, 4)}\n`);

@@ -85,6 +85,35 @@ test('docker builder prune empties the cache mounts and reports the space', asyn
   assert.equal((await runBerth(d.dockerHost, ['builder', 'prune', '-f'])).stdout, 'Total reclaimed space: 0B\n');
 });
 
+test('docker builder prune --filter id=/until= and --keep-storage prune only what they say, oldest first', async () => {
+  assert.equal((await docker(['builder', 'prune', '-f'])).code, 0);
+  const fill = async (id: string, kb: number) => {
+    const ctx = write(`prune-${id}/Dockerfile`, `FROM busybox\nRUN --mount=type=cache,target=/c,id=${id} dd if=/dev/zero of=/c/blob bs=1024 count=${kb} 2>/dev/null\n`);
+    const r = await docker(['build', '--no-cache', ctx]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+  };
+  await fill('old-a', 200);
+  await fill('mid-b', 200);
+  await fill('new-c', 200);
+  // used in the last hour: none goes
+  const recent = await docker(['builder', 'prune', '-f', '--filter', 'until=1h']);
+  assert.equal(recent.code, 0, recent.stderr);
+  assert.equal(recent.stdout, 'Total reclaimed space: 0B\n');
+  const one = await docker(['builder', 'prune', '-f', '--filter', 'id=mid-b']);
+  assert.equal(one.stdout, 'Deleted build cache objects:\nmid-b\n\nTotal reclaimed space: 204.8kB\n');
+  await fill('mid-b', 200);
+  // 450 KiB may stay of the 600: the least recently used (old-a) goes, and only it
+  const keep = await runBerth(d.dockerHost, ['builder', 'prune', '-f', '--keep-storage', '450k']);
+  assert.equal(keep.code, 0, keep.stderr);
+  assert.equal(keep.stdout, 'Deleted build cache objects:\nold-a\n\nTotal reclaimed space: 204.8kB\n');
+  const viaDocker = await docker(['builder', 'prune', '-f', '--keep-storage', '250k']);
+  assert.equal(viaDocker.stdout, 'Deleted build cache objects:\nnew-c\n\nTotal reclaimed space: 204.8kB\n');
+  const bad = await docker(['builder', 'prune', '-f', '--filter', 'colour=red']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /invalid filter 'colour'/);
+  assert.equal((await docker(['builder', 'prune', '-f'])).stdout, 'Deleted build cache objects:\nmid-b\n\nTotal reclaimed space: 204.8kB\n');
+});
+
 test('a cache mount seeded from a stage (from=, source=) on its first use', async () => {
   const ctx = write('seed/Dockerfile', 'FROM busybox AS seed\nRUN mkdir -p /s/sub && echo seeded > /s/sub/f\nFROM busybox\nRUN --mount=type=cache,target=/c,id=seeded-cache,from=seed,source=/s cat /c/sub/f > /out\n');
   const r = await docker(['build', '-t', 'seeded:1', ctx]);

@@ -1,6 +1,7 @@
-import type { BuildOptions, BuildService } from '../../../build/build-service.js';
+import type { BuildOptions, BuildService, CachePruneOptions } from '../../../build/build-service.js';
 import { BuildStepError } from '../../../build/build-service.js';
 import { invalidArgument } from '../../../errdefs/index.js';
+import { parseFilters, parseTimestamp, validateFilterKeys } from '../../../util/index.js';
 import { registryConfigAuth } from '../distribution/routes.js';
 import type { RequestContext } from '../../server/context.js';
 import type { Router } from '../../server/router.js';
@@ -44,10 +45,31 @@ export function buildRoutes(r: Router, b: BuildBackend): void {
 
   // The CLI's `builder prune`: the classic builder's step cache is its images (`image prune`); what it keeps
   // beside them is the RUN --mount=type=cache directories.
-  r.post('/build/prune', async () => {
-    const { deleted, reclaimed } = await b.builder.prune();
+  // Filters: `until` (last used before), `id` (cache ids), `label` (matches none); `keep-storage` (and API 1.48's reserved-space
+  // and max-used-space, which mean the same for a one-off prune): stop once the caches hold no more.
+  r.post('/build/prune', async (ctx) => {
+    const filters = parseFilters(ctx.str('filters'));
+    validateFilterKeys(filters, ['until', 'id', 'label', 'label!']);
+    // cache directories carry no labels (`system prune --filter label=…` passes its filters on)
+    if (filters.get('label')?.length) return { CachesDeleted: [], SpaceReclaimed: 0 };
+    const opts: CachePruneOptions = {};
+    const until = filters.get('until');
+    if (until?.length) opts.until = Math.min(...until.map((u) => parseTimestamp(u)));
+    if (filters.get('id')?.length) opts.ids = filters.get('id');
+    const sizes = ['keep-storage', 'reserved-space', 'max-used-space'].map((n) => byteCount(ctx, n)).filter((n) => n !== undefined);
+    if (sizes.length) opts.keepBytes = Math.min(...sizes);
+    const { deleted, reclaimed } = await b.builder.prune(opts);
     return { CachesDeleted: deleted, SpaceReclaimed: reclaimed };
   });
+}
+
+function byteCount(ctx: RequestContext, name: string): number | undefined {
+  const raw = ctx.str(name);
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw invalidArgument(`invalid ${name}: ${raw}`);
+  // 0 is the CLI's "not given"
+  return n || undefined;
 }
 
 function jsonQuery<T>(ctx: RequestContext, name: string, fallback: T): T {
