@@ -14,6 +14,7 @@ import type { Logger } from '../../util/index.js';
 import type { ContainerConfig } from '../../api/types/container.js';
 import type { ContainerRecord } from '../container-record.js';
 import type { ContainerService } from '../container-service.js';
+import type { MountPoint } from '../mounts/index.js';
 import { tarOfSpot } from './archive-reader.js';
 import { type Change, containerChanges, isRuntimePlaceholder } from './changes.js';
 import { extractInRoot } from './extract.js';
@@ -52,16 +53,23 @@ export interface CommitRequest {
 export class ContainerFilesService {
   constructor(private readonly d: FilesServiceDeps) {}
 
-  /** `cpPath`: a path cp works on; inside one of the container's mounts the live root is used (liveRoot). */
-  private async withRoot<T>(idOrName: string, fn: (rec: ContainerRecord, rfs: RootedFs, root: string) => Promise<T>, cpPath?: string): Promise<T> {
+  /**
+   * `cpPath`: a path cp works on. Inside one of the container's mounts, a running container's live root is
+   * used (liveRoot); a container that is not running has no mounts, so the path is looked up in the
+   * volume's or bind's source directory instead (mountedSource). `fn` gets the path to use in `rfs`.
+   */
+  private async withRoot<T>(idOrName: string, fn: (rec: ContainerRecord, rfs: RootedFs, root: string, inRfs: string) => Promise<T>, cpPath?: string): Promise<T> {
     return this.d.containers.withContainer(idOrName, async (rec) => {
       if (rec.state.Status === 'removing') throw conflict(`container ${rec.id} is marked for removal`);
       const root = await this.d.rootfs.mount(rec.id);
       try {
-        const view = (cpPath !== undefined && (await liveRoot(rec, root, cpPath))) || root;
+        let view = (cpPath !== undefined && (await liveRoot(rec, root, cpPath))) || root;
+        let inRfs = cpPath ?? '/';
+        const viaSource = view === root && cpPath !== undefined ? await mountedSource(rec, cpPath) : undefined;
+        if (viaSource) [view, inRfs] = [viaSource.source, viaSource.rest];
         const rfs = await RootedFs.open(view);
         try {
-          return await fn(rec, rfs, view);
+          return await fn(rec, rfs, root, inRfs);
         } finally {
           await rfs.close();
         }
@@ -73,8 +81,8 @@ export class ContainerFilesService {
   }
 
   /** Docker's ResolvePath + StatPath: parents followed, the last element only with a trailing "/" or "/.". */
-  private async statSpot(rfs: RootedFs, idOrName: string, p: string): Promise<{ spot: Spot; stat: PathStat }> {
-    const abs = absPath(p);
+  private async statSpot(rfs: RootedFs, idOrName: string, p: string, inRfs = p): Promise<{ spot: Spot; stat: PathStat }> {
+    const abs = absPath(inRfs);
     let spot: Spot;
     try {
       spot = await rfs.resolve(abs, { followLast: followsLast(abs) });
@@ -93,13 +101,13 @@ export class ContainerFilesService {
       await rfs.release(t);
     }
     const st = spot.stat;
-    return { spot, stat: { name: baseName(abs), size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget } };
+    return { spot, stat: { name: baseName(absPath(p)), size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget } };
   }
 
   /** HEAD /containers/{id}/archive */
   statPath(idOrName: string, p: string): Promise<PathStat> {
-    return this.withRoot(idOrName, async (_rec, rfs) => {
-      const { spot, stat } = await this.statSpot(rfs, idOrName, p);
+    return this.withRoot(idOrName, async (_rec, rfs, _root, inRfs) => {
+      const { spot, stat } = await this.statSpot(rfs, idOrName, p, inRfs);
       await rfs.release(spot);
       return stat;
     }, p);
@@ -111,8 +119,8 @@ export class ContainerFilesService {
    * stays mounted and locked until it has finished.
    */
   archive(idOrName: string, p: string, send: (stat: PathStat, tar: Readable) => Promise<void>): Promise<void> {
-    return this.withRoot(idOrName, async (rec, rfs) => {
-      const { spot, stat } = await this.statSpot(rfs, idOrName, p);
+    return this.withRoot(idOrName, async (rec, rfs, _root, inRfs) => {
+      const { spot, stat } = await this.statSpot(rfs, idOrName, p, inRfs);
       try {
         const rootName = stat.name === '/' ? '.' : stat.name;
         await send(stat, tarOfSpot(rfs, spot, { rootName }));
@@ -125,11 +133,11 @@ export class ContainerFilesService {
 
   /** PUT /containers/{id}/archive: extracts a tar into an existing directory (symlinks to one followed). */
   extract(idOrName: string, p: string, body: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
-    return this.withRoot(idOrName, async (rec, rfs, root) => {
+    return this.withRoot(idOrName, async (rec, rfs, root, inRfs) => {
       const abs = absPath(p);
       let spot: Spot;
       try {
-        spot = await rfs.resolve(abs, { followLast: true });
+        spot = await rfs.resolve(absPath(inRfs), { followLast: true });
       } catch (err) {
         if (isNotFound(err)) throw fileNotFound(p, idOrName);
         throw err;
@@ -139,6 +147,7 @@ export class ContainerFilesService {
         if (!spot.stat.isDirectory()) throw invalidArgument('extraction point is not a directory');
         // Docker lets cp write into a volume of a container with a read-only root
         if (rec.hostConfig.ReadonlyRootfs && !inMount(rec, abs)) throw invalidArgument('container rootfs is marked read-only');
+        if (mountAt(rec, abs)?.RW === false) throw invalidArgument('mounted volume is marked read-only');
       } finally {
         await rfs.release(spot);
       }
@@ -228,6 +237,33 @@ function inMount(rec: ContainerRecord, p: string): boolean {
   const abs = path.posix.normalize(absPath(p));
   const dests = [...(rec.mountPoints ?? []).map((m) => m.Destination), ...Object.keys(rec.hostConfig.Tmpfs ?? {})];
   return dests.some((d) => abs === d || abs.startsWith(d.endsWith('/') ? d : `${d}/`));
+}
+
+/** The volume or bind mount (not tmpfs) a container path lies in: the innermost one. */
+function mountAt(rec: ContainerRecord, p: string): MountPoint | undefined {
+  const abs = path.posix.normalize(absPath(p));
+  let best: MountPoint | undefined;
+  for (const m of rec.mountPoints ?? []) {
+    if (m.Type === 'tmpfs') continue;
+    const d = m.Destination;
+    if ((abs === d || abs.startsWith(d.endsWith('/') ? d : `${d}/`)) && (!best || d.length > best.Destination.length)) best = m;
+  }
+  return best;
+}
+
+/**
+ * For cp of a path inside a volume or bind of a container that is not running (nothing is mounted then):
+ * the mount's source directory and the path in it, the trailing "/" or "/." kept. Undefined when the path
+ * is in no such mount, or its source is not a directory (a bound file, a volume not made yet).
+ */
+async function mountedSource(rec: ContainerRecord, p: string): Promise<{ source: string; rest: string } | undefined> {
+  const m = mountAt(rec, p);
+  if (!m?.Source) return undefined;
+  const st = await fs.stat(m.Source).catch(() => undefined);
+  if (!st?.isDirectory()) return undefined;
+  const abs = absPath(p);
+  const rest = m.Destination === '/' ? abs : abs.slice(m.Destination.length);
+  return { source: m.Source, rest: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
 /**

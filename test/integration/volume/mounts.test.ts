@@ -306,3 +306,39 @@ test('docker cp into and out of a volume of a running container reaches the volu
   await ok(['rm', '-f', 'cpro']);
   await ok(['volume', 'rm', 'cpvol']);
 });
+
+test('docker cp reaches the volumes and binds of a stopped or created container; a read-only one refuses writes', async () => {
+  const bound = path.join(host, 'stopped-bind');
+  await fs.mkdir(bound);
+  await fs.writeFile(path.join(bound, 'on-host.txt'), 'from the host\n');
+  await ok(['run', '--name', 'cps', '-v', 'cpsvol:/data', '-v', `${bound}:/b`, '-v', 'cprovol:/ro:ro', 'busybox', 'sh', '-c', 'mkdir /data/sub && echo in volume > /data/sub/f']);
+  const out = path.join(host, 'cps-out');
+  await fs.mkdir(out);
+  // out of a stopped container's volume: a file, a directory, its contents
+  await ok(['cp', 'cps:/data/sub/f', path.join(out, 'f')]);
+  assert.equal(await fs.readFile(path.join(out, 'f'), 'utf8'), 'in volume\n');
+  await ok(['cp', 'cps:/data', path.join(out, 'whole')]);
+  assert.equal(await fs.readFile(path.join(out, 'whole/sub/f'), 'utf8'), 'in volume\n');
+  const tar = await docker(['cp', 'cps:/data/.', '-']);
+  assert.match(tar.stdout, /\.\/sub\/f/);
+  assert.equal(await ok(['cp', 'cps:/b/on-host.txt', '-']).then((t) => t.includes('from the host')), true);
+  // into it: the next run sees the file
+  const file = path.join(host, 'cps-in.txt');
+  await fs.writeFile(file, 'copied while stopped\n');
+  await ok(['cp', file, 'cps:/data/sub/']);
+  await ok(['cp', file, 'cps:/b/']);
+  assert.equal(await fs.readFile(path.join(bound, 'cps-in.txt'), 'utf8'), 'copied while stopped\n');
+  assert.equal(await ok(['run', '--rm', '-v', 'cpsvol:/data', 'busybox', 'cat', '/data/sub/cps-in.txt']), 'copied while stopped\n');
+  // the container's own root is untouched by what went into its volume
+  const exported = await ok(['export', 'cps']);
+  assert.ok(!exported.includes('cps-in.txt'));
+  const ro = await docker(['cp', file, 'cps:/ro/']);
+  assert.equal(ro.code, 1);
+  assert.match(ro.stderr, /mounted volume is marked read-only/);
+  // a created (never started) container's named volume too
+  await ok(['create', '--name', 'cpc', '-v', 'cpsvol:/data', 'busybox', 'true']);
+  await ok(['cp', 'cpc:/data/sub/f', path.join(out, 'f2')]);
+  assert.equal(await fs.readFile(path.join(out, 'f2'), 'utf8'), 'in volume\n');
+  await ok(['rm', 'cps', 'cpc']);
+  await ok(['volume', 'rm', 'cpsvol', 'cprovol']);
+});
