@@ -477,7 +477,7 @@ export class ContainerService {
       if (ep.IPAddress && ep.MacAddress && (rec.config.MacAddress === ep.MacAddress)) asked[name]!.MacAddress = ep.MacAddress;
     }
     const hc = rec.hostConfig;
-    return nets.allocate({ id: rec.id, name: rec.name.slice(1), endpoints: asked, ports: portRequests(hc.PortBindings, rec.config.ExposedPorts, !!hc.PublishAllPorts) });
+    return nets.allocate({ id: rec.id, name: rec.name.slice(1), endpoints: asked, ports: portRequests(hc.PortBindings, rec.config.ExposedPorts, !!hc.PublishAllPorts), dns: hc.Dns?.length ? hc.Dns : undefined });
   }
 
   /** --link on the default bridge: /etc/hosts lines "ip alias id name" for the running linked containers. */
@@ -511,7 +511,7 @@ export class ContainerService {
   private restoreNetworks(rec: ContainerRecord): void {
     if (!this.config.networks || !rec.networks) return;
     const live = Object.fromEntries(Object.entries(rec.networks).filter(([, ep]) => ep.IPAddress && ep.EndpointID)) as never;
-    this.config.networks.restore({ id: rec.id, name: rec.name.slice(1), pid: rec.state.Pid, networks: live, ports: rec.ports ?? [] });
+    this.config.networks.restore({ id: rec.id, name: rec.name.slice(1), pid: rec.state.Pid, networks: live, ports: rec.ports ?? [], dns: rec.hostConfig.Dns?.length ? rec.hostConfig.Dns : undefined });
   }
 
   /** network connect: recorded for a container that is not running; at once for a running one. */

@@ -35,7 +35,8 @@ export interface ContainerEndpoints {
   name: string;
   endpoints: Record<string, EndpointConfig>;
   ports: PortRequest[];
-  /** container names of --link, by alias (default bridge) */
+  /** the container's --dns servers: the embedded resolver forwards its other names there */
+  dns?: string[];
 }
 
 /** What a start allocated: the endpoints by network name, the bound ports. */
@@ -51,6 +52,7 @@ interface Attached {
   /** by network ID */
   endpoints: Map<string, EndpointSettings>;
   ports: Array<PortRequest & { networkId: string; containerIp: string }>;
+  dns?: string[];
 }
 
 /**
@@ -70,7 +72,7 @@ export class NetworkService {
   constructor(private readonly cfg: NetworkServiceConfig) {
     this.dir = path.join(cfg.dataRoot, 'networks');
     this.firewall = new Firewall(cfg.chainPrefix);
-    this.resolver = new EmbeddedResolver({ lookup: (n, from) => this.lookup(n, from) }, cfg.dnsUpstreams, cfg.logger);
+    this.resolver = new EmbeddedResolver({ lookup: (n, from) => this.lookup(n, from), upstreams: (from) => this.askerOf(from)?.dns }, cfg.dnsUpstreams, cfg.logger);
   }
 
   // ---------------------------------------------------------------- start-up
@@ -114,8 +116,8 @@ export class NetworkService {
   }
 
   /** Daemon start: a running container keeps its addresses and ports (they are in its record). */
-  restore(ctr: { id: string; name: string; pid: number; networks: Record<string, EndpointSettings>; ports: PortRequest[] }): void {
-    const a: Attached = { id: ctr.id, name: ctr.name, pid: ctr.pid, endpoints: new Map(), ports: [] };
+  restore(ctr: { id: string; name: string; pid: number; networks: Record<string, EndpointSettings>; ports: PortRequest[]; dns?: string[] }): void {
+    const a: Attached = { id: ctr.id, name: ctr.name, pid: ctr.pid, endpoints: new Map(), ports: [], dns: ctr.dns };
     for (const ep of Object.values(ctr.networks)) {
       const pool = this.pools.get(ep.NetworkID);
       const ip = parseIp(ep.IPAddress);
@@ -264,7 +266,7 @@ export class NetworkService {
    */
   async allocate(ctr: ContainerEndpoints): Promise<Allocation> {
     if (this.attached.has(ctr.id)) await this.release(ctr.id);
-    const a: Attached = { id: ctr.id, name: ctr.name, pid: 0, endpoints: new Map(), ports: [] };
+    const a: Attached = { id: ctr.id, name: ctr.name, pid: 0, endpoints: new Map(), ports: [], dns: ctr.dns };
     try {
       for (const [netName, cfg] of Object.entries(ctr.endpoints)) {
         const rec = this.records.get(cfg.NetworkID ?? '') ?? this.find(netName);
@@ -449,10 +451,15 @@ export class NetworkService {
     await this.firewall.apply(nets, ports);
   }
 
+  /** The running container at address `from`. */
+  private askerOf(from: string): Attached | undefined {
+    return [...this.attached.values()].find((a) => [...a.endpoints.values()].some((e) => e.IPAddress === from));
+  }
+
   /** The embedded resolver's question: `name` as seen from the container at address `from`. */
   private lookup(name: string, from: string): number[] | undefined {
     const lower = name.toLowerCase();
-    const asker = [...this.attached.values()].find((a) => [...a.endpoints.values()].some((e) => e.IPAddress === from));
+    const asker = this.askerOf(from);
     if (!asker) return undefined;
     const out: number[] = [];
     for (const netId of asker.endpoints.keys()) {

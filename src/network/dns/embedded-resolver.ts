@@ -5,13 +5,16 @@ import { buildAnswer, parseQuery, RCODE } from './dns-message.js';
 /**
  * berthd's DNS server for user-defined networks, listening on each such network's gateway address
  * (port 53, UDP). A name of a container on a network the asking container shares (its name, network
- * aliases, short ID) is answered here; any other name is forwarded to the daemon's upstream servers
- * (--dns, daemon.json `dns`, else the host's resolv.conf) and nowhere else. No upstream, or no answer
+ * aliases, short ID) is answered here; any other name is forwarded to the asking container's own `--dns`
+ * servers when it has some, as Docker's resolver does, else to the daemon's upstream servers (--dns,
+ * daemon.json `dns`, else the host's resolv.conf), and nowhere else. No upstream, or no answer
  * within 2 s: SERVFAIL. The default bridge has no listener: there, names do not resolve (as Docker).
  */
 export interface NameLookup {
   /** addresses for name, as seen by the container at address `from`; undefined = not a container name */
   lookup(name: string, from: string): number[] | undefined;
+  /** the `--dns` servers of the container at address `from`; undefined = the daemon's */
+  upstreams(from: string): string[] | undefined;
 }
 
 export class EmbeddedResolver {
@@ -54,13 +57,13 @@ export class EmbeddedResolver {
     const local = this.names.lookup(q.name.replace(/\.$/, ''), rinfo.address);
     let reply: Buffer;
     if (local) reply = buildAnswer(q, RCODE.NOERROR, local);
-    else reply = (await this.forward(msg)) ?? buildAnswer(q, RCODE.SERVFAIL);
+    else reply = (await this.forward(msg, this.names.upstreams(rinfo.address) ?? this.upstreams())) ?? buildAnswer(q, RCODE.SERVFAIL);
     sock.send(reply, rinfo.port, rinfo.address);
   }
 
   /** Asks the upstream servers in turn; the first answer wins. */
-  private async forward(msg: Buffer): Promise<Buffer | undefined> {
-    for (const server of this.upstreams()) {
+  private async forward(msg: Buffer, servers: string[]): Promise<Buffer | undefined> {
+    for (const server of servers) {
       const r = await new Promise<Buffer | undefined>((resolve) => {
         const s = dgram.createSocket(server.includes(':') ? 'udp6' : 'udp4');
         const done = (v: Buffer | undefined) => {

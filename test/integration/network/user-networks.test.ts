@@ -1,9 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { bootstrapBusybox, runBerth, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { buildAnswer, parseQuery, RCODE } from '../../../src/network/dns/dns-message.js';
+import { parseIp } from '../../../src/network/ipv4.js';
 
 /**
  * User-defined networks through the docker CLI and bin/berth: create/ls/inspect/rm/prune, names resolved by
@@ -138,6 +141,36 @@ test('network connect and disconnect take effect on a running container; connect
   const ports = await fs.readdir(`/sys/class/net/${dev}/brif`);
   assert.deepEqual(ports, [], 'no veth left on the bridge');
   assert.equal((await docker(['network', 'rm', 'side'])).code, 0);
+});
+
+test("the embedded resolver forwards a container's other names to its own --dns servers, else the daemon's", async () => {
+  // a name server on a loopback address of the host, answering one made-up name with a TEST-NET address
+  const asked: string[] = [];
+  const server = dgram.createSocket('udp4');
+  server.on('message', (msg, rinfo) => {
+    const q = parseQuery(msg);
+    if (!q) return;
+    asked.push(q.name);
+    server.send(buildAnswer(q, RCODE.NOERROR, q.name.replace(/\.$/, '') === 'upstream.test' ? [parseIp('192.0.2.77')!] : []), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => server.bind(53, '127.0.0.77', resolve));
+  try {
+    assert.equal((await docker(['network', 'create', 'dnsnet'])).code, 0);
+    const own = await docker(['run', '--rm', '--network', 'dnsnet', '--dns', '127.0.0.77', 'busybox', 'nslookup', 'upstream.test']);
+    assert.match(own.stdout, /Address: 192\.0\.2\.77/, own.stdout + own.stderr);
+    assert.ok(asked.some((n) => n.startsWith('upstream.test')), asked.join(','));
+    // its resolv.conf still names the embedded resolver, which answers container names too
+    const conf = await docker(['run', '--rm', '--network', 'dnsnet', '--dns', '127.0.0.77', 'busybox', 'cat', '/etc/resolv.conf']);
+    assert.doesNotMatch(conf.stdout, /127\.0\.0\.77/);
+    // without --dns the daemon's upstream (127.0.0.1 in tests, where nothing answers) is asked instead
+    asked.length = 0;
+    const daemons = await docker(['run', '--rm', '--network', 'dnsnet', 'busybox', 'nslookup', 'upstream.test']);
+    assert.doesNotMatch(daemons.stdout, /192\.0\.2\.77/);
+    assert.deepEqual(asked, []);
+  } finally {
+    server.close();
+    await docker(['network', 'rm', 'dnsnet']);
+  }
 });
 
 test('--internal: no route out; prune removes unused networks', async () => {
