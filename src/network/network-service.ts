@@ -8,7 +8,7 @@ import { AddressPool } from './ipam.js';
 import { contains, formatIp, formatSubnet, macForIp, mask, overlaps, parseIp, parseSubnet, size, type Subnet } from './ipv4.js';
 import { Firewall, type FirewallNetwork, type FirewallPort } from './firewall.js';
 import { addVeth, deleteLink, ensureBridge } from './links.js';
-import { probeHostPort } from './ports.js';
+import { type HostPortHold, holdHostPort } from './ports.js';
 import { EmbeddedResolver } from './dns/embedded-resolver.js';
 import { PREDEFINED, type EndpointConfig, type EndpointSettings, type IpamConfig, type NetworkRecord, type PortRequest } from './network-record.js';
 
@@ -51,7 +51,8 @@ interface Attached {
   pid: number;
   /** by network ID */
   endpoints: Map<string, EndpointSettings>;
-  ports: Array<PortRequest & { networkId: string; containerIp: string }>;
+  /** hold: the bound host socket that keeps the port ours (ports.ts holdHostPort) */
+  ports: Array<PortRequest & { networkId: string; containerIp: string; hold?: HostPortHold }>;
   dns?: string[];
 }
 
@@ -67,6 +68,8 @@ export class NetworkService {
   private readonly attached = new Map<string, Attached>();
   private readonly firewall: Firewall;
   private readonly resolver: EmbeddedResolver;
+  /** restore()'s host port holds under way */
+  private readonly holding: Array<Promise<void>> = [];
   private readonly dir: string;
 
   constructor(private readonly cfg: NetworkServiceConfig) {
@@ -128,10 +131,23 @@ export class NetworkService {
     const first = [...a.endpoints.values()][0];
     if (first) for (const p of ctr.ports) a.ports.push({ ...p, networkId: first.NetworkID, containerIp: first.IPAddress });
     this.attached.set(ctr.id, a);
+    // the host ports are held again (the sockets died with the last daemon); restored() waits for them
+    for (const entry of a.ports) {
+      this.holding.push(
+        holdHostPort(entry.proto, entry.hostIp, entry.hostPort).then(
+          (hold) => {
+            if (this.attached.get(ctr.id) === a) entry.hold = hold;
+            else hold.release();
+          },
+          (err: Error) => this.cfg.logger.warn('a running container\'s published port is held by another process now', { id: ctr.id, port: `${entry.hostIp || '0.0.0.0'}:${entry.hostPort}/${entry.proto}`, error: err.message }),
+        ),
+      );
+    }
   }
 
   /** After restore() of every running container: the rules for their ports. */
   async restored(): Promise<void> {
+    await Promise.all(this.holding.splice(0));
     await this.applyFirewall();
     await this.firewall.ensureJumps();
   }
@@ -408,7 +424,7 @@ export class NetworkService {
     });
   }
 
-  private async bindPort(ctr: ContainerEndpoints, endpointId: string, p: PortRequest): Promise<PortRequest> {
+  private async bindPort(ctr: ContainerEndpoints, endpointId: string, p: PortRequest): Promise<PortRequest & { hold: HostPortHold }> {
     const host = p.hostIp || '0.0.0.0';
     if (p.hostIp && parseIp(p.hostIp) === undefined) throw invalidArgument(`invalid IP address: ${p.hostIp}`);
     const failed = (why: string) => new EngineError('Internal', `driver failed programming external connectivity on endpoint ${ctr.name} (${endpointId}): ${why}`);
@@ -416,13 +432,14 @@ export class NetworkService {
       [...this.attached.values()].some((o) => o.ports.some((q) => q.proto === p.proto && q.hostPort === port && (!q.hostIp || q.hostIp === '0.0.0.0' || host === '0.0.0.0' || q.hostIp === host)));
     if (p.hostPort && taken(p.hostPort)) throw failed(`Bind for ${host}:${p.hostPort} failed: port is already allocated`);
     for (let attempt = 0; attempt < 10; attempt++) {
-      let port: number;
+      let hold: HostPortHold;
       try {
-        port = await probeHostPort(p.proto, p.hostIp, p.hostPort);
+        hold = await holdHostPort(p.proto, p.hostIp, p.hostPort);
       } catch (err) {
         throw failed(`Error starting userland proxy: ${(err as Error).message}`);
       }
-      if (!taken(port)) return { ...p, hostIp: p.hostIp, hostPort: port };
+      if (!taken(hold.port)) return { ...p, hostIp: p.hostIp, hostPort: hold.port, hold };
+      hold.release();
       if (p.hostPort) break;
     }
     throw failed(`Bind for ${host}:${p.hostPort} failed: port is already allocated`);
@@ -430,6 +447,7 @@ export class NetworkService {
 
   private freeAll(a: Attached): void {
     for (const ep of a.endpoints.values()) this.pools.get(ep.NetworkID)?.release(parseIp(ep.IPAddress)!);
+    for (const p of a.ports) p.hold?.release();
   }
 
   private allocation(a: Attached): Allocation {

@@ -52,28 +52,51 @@ export function portMap(exposed: Record<string, object> | null | undefined, boun
   return out;
 }
 
+export interface HostPortHold {
+  port: number;
+  release(): void;
+}
+
 /**
- * Binds host ip:port (0 = any free port) and lets it go, to learn that it is free or the kernel's choice.
- * Rejects with the error Docker's userland proxy reports when another process holds it.
+ * Binds host ip:port (0 = a free port the kernel picks) and keeps it bound while the container runs, as
+ * dockerd does without its userland proxy. Ports are forwarded by DNAT, so only this socket tells other
+ * processes (and other daemons) that the port is taken: without it a later bind elsewhere would succeed
+ * and its traffic silently go to the container. A connection that reaches the socket (none does while the
+ * DNAT rules are in place) is closed at once. Rejects with the error Docker's userland proxy reports when
+ * another process holds the port.
  */
-export function probeHostPort(proto: PortRequest['proto'], hostIp: string, port: number): Promise<number> {
+export function holdHostPort(proto: PortRequest['proto'], hostIp: string, port: number): Promise<HostPortHold> {
   const host = hostIp || '0.0.0.0';
   return new Promise((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException) => reject(new Error(`listen ${proto}4 ${host}:${port}: bind: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`));
     if (proto === 'udp') {
       const s = dgram.createSocket('udp4');
       s.once('error', fail);
+      s.on('message', () => undefined);
       s.bind(port, host, () => {
-        const p = s.address().port;
-        s.close(() => resolve(p));
+        s.off('error', fail);
+        s.on('error', () => undefined);
+        s.unref();
+        resolve({ port: s.address().port, release: once(() => s.close()) });
       });
       return;
     }
-    const srv = net.createServer();
+    const srv = net.createServer((c) => c.destroy());
     srv.once('error', fail);
-    srv.listen({ host, port, exclusive: true }, () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
+    srv.listen({ host, port, exclusive: true, backlog: 1 }, () => {
+      srv.off('error', fail);
+      srv.on('error', () => undefined);
+      srv.unref();
+      resolve({ port: (srv.address() as net.AddressInfo).port, release: once(() => srv.close()) });
     });
   });
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { bootstrapBusybox, eventually, request, runDocker, startBerthd, type Berthd } from '../../helpers/berthd.js';
@@ -96,6 +97,32 @@ test('a host port another process holds is a clear error', async () => {
   }
   const ls = await runDocker(d.dockerHost, ['ps', '-aq']);
   assert.equal(ls.stdout, '', '--rm removed the container whose start failed');
+});
+
+test('a published port stays taken for other processes (tcp and udp) while the container runs, also after a daemon restart', async () => {
+  const [tcp, udp] = [await freePort(), await freePort()];
+  const run = await runDocker(d.dockerHost, ['run', '-d', '--name', 'held', '-p', `127.0.0.1:${tcp}:80`, '-p', `127.0.0.1:${udp}:53/udp`, 'busybox', 'sleep', '300']);
+  assert.equal(run.code, 0, run.stderr);
+  const tryTcp = () => new Promise<string>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    srv.listen(tcp, '127.0.0.1', () => srv.close(() => resolve('bound')));
+  });
+  const tryUdp = () => new Promise<string>((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    s.bind(udp, '127.0.0.1', () => s.close(() => resolve('bound')));
+  });
+  assert.equal(await tryTcp(), 'EADDRINUSE');
+  assert.equal(await tryUdp(), 'EADDRINUSE');
+  // the sockets die with the daemon; the restarted daemon takes the ports again before it answers
+  await d.kill9();
+  await d.restart();
+  assert.equal(await tryTcp(), 'EADDRINUSE');
+  assert.equal(await tryUdp(), 'EADDRINUSE');
+  assert.equal((await runDocker(d.dockerHost, ['rm', '-f', 'held'])).code, 0);
+  assert.equal(await tryTcp(), 'bound');
+  assert.equal(await tryUdp(), 'bound');
 });
 
 test('-p with a random host port and -P over EXPOSEd ports', async () => {
