@@ -8,7 +8,7 @@ import { runCommand } from '../util/index.js';
  *
  *   nat    PREROUTING  -m addrtype --dst-type LOCAL -j <P>-DNAT    published ports
  *   nat    OUTPUT      -m addrtype --dst-type LOCAL -j <P>-DNAT    … also from the host itself (127.0.0.1)
- *   nat    POSTROUTING -j <P>-POST                                  outbound NAT, localhost masquerade
+ *   nat    POSTROUTING -j <P>-POST                                  outbound NAT, localhost and hairpin masquerade
  *   filter FORWARD     -j <P>-FWD   (first)                         accepts for the bridges: the host's
  *                                                                   FORWARD policy may be DROP (Docker sets it)
  */
@@ -53,6 +53,8 @@ export function restoreScript(prefix: string, networks: FirewallNetwork[], ports
   for (const p of ports) {
     const dst = p.hostIp && p.hostIp !== '0.0.0.0' ? `-d ${p.hostIp}/32 ` : '';
     nat.push(`-A ${c.dnat} ${dst}-p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`);
+    // hairpin: the container reaching its own published port answers the bridge's address, not itself
+    nat.push(`-A ${c.post} -s ${p.containerIp}/32 -d ${p.containerIp}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j MASQUERADE`);
     filter.push(`-A ${c.fwd} -o ${p.bridge} -d ${p.containerIp}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`);
   }
   return [...nat, 'COMMIT', ...filter, 'COMMIT', ''].join('\n');

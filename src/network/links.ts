@@ -49,6 +49,9 @@ export interface VethPlan {
 /** A veth pair: the host end on the bridge, the other end configured inside the container's namespace. */
 export async function addVeth(p: VethPlan): Promise<void> {
   await runCommand('ip', ['link', 'add', p.hostIf, 'master', p.bridge, 'up', 'type', 'veth', 'peer', 'name', p.ifName, 'address', p.mac, 'netns', String(p.pid)]);
+  // hairpin: a container reaching its own published port through the host comes back out of the port it
+  // went in by (with the MASQUERADE rule of firewall.ts), as Docker sets it without its userland proxy
+  await fs.writeFile(`/sys/class/net/${p.hostIf}/brport/hairpin_mode`, '1').catch(() => undefined);
   const inside = [`addr add ${p.address} dev ${p.ifName}`, `link set ${p.ifName} up`];
   if (p.gateway) inside.push(`route add default via ${p.gateway}`);
   try {

@@ -354,7 +354,9 @@ export class NetworkService {
     a.endpoints.delete(rec.Id);
     this.pools.get(rec.Id)?.release(parseIp(ep.IPAddress)!);
     if (ep.hostIf) await deleteLink(ep.hostIf);
-    const hadPorts = a.ports.some((p) => p.networkId === rec.Id);
+    const gone = a.ports.filter((p) => p.networkId === rec.Id);
+    for (const p of gone) p.hold?.release();
+    const hadPorts = gone.length > 0;
     a.ports = a.ports.filter((p) => p.networkId !== rec.Id);
     if (hadPorts) await this.applyFirewall();
   }

@@ -125,6 +125,26 @@ test('a published port stays taken for other processes (tcp and udp) while the c
   assert.equal(await tryUdp(), 'bound');
 });
 
+test('hairpin: a container reaches its own published port, and another container reaches it, through the host', async () => {
+  const port = await freePort();
+  const run = await runDocker(d.dockerHost, ['run', '-d', '--name', 'hairpin', '--hostname', 'hairpin', '-p', `${port}:80`, 'busybox', 'sh', '-c', HTTPD]);
+  assert.equal(run.code, 0, run.stderr);
+  try {
+    const gw = (await runDocker(d.dockerHost, ['inspect', '-f', '{{.NetworkSettings.Gateway}}', 'hairpin'])).stdout.trim();
+    const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${gw} ${port} | tail -1`;
+    const self = await eventually(async () => {
+      const r = await runDocker(d.dockerHost, ['exec', 'hairpin', 'sh', '-c', get]);
+      if (!r.stdout.includes('hello')) throw new Error(r.stdout + r.stderr);
+      return r.stdout;
+    }, 5000, 'hairpin answer');
+    assert.equal(self, 'hello-from-hairpin\n');
+    const other = await runDocker(d.dockerHost, ['run', '--rm', 'busybox', 'sh', '-c', get]);
+    assert.equal(other.stdout, 'hello-from-hairpin\n');
+  } finally {
+    await runDocker(d.dockerHost, ['rm', '-f', 'hairpin']);
+  }
+});
+
 test('-p with a random host port and -P over EXPOSEd ports', async () => {
   const run = await runDocker(d.dockerHost, ['run', '-d', '--name', 'rnd', '--hostname', 'rnd', '-p', '80', '--expose', '81', '-P', 'busybox', 'sh', '-c', HTTPD]);
   assert.equal(run.code, 0, run.stderr);
