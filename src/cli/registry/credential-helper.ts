@@ -45,7 +45,12 @@ function run(helper: string, action: Action, input: string): Promise<string> {
 }
 
 export async function helperStore(helper: string, creds: HelperCredentials): Promise<void> {
-  await run(helper, 'store', JSON.stringify(creds));
+  await run(helper, 'store', goJson(creds));
+}
+
+/** JSON as Go's encoding/json writes it (the docker CLI's): <, >, &, U+2028 and U+2029 escaped ("<token>" → "\u003ctoken\u003e"). */
+function goJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** undefined when the helper has nothing for the server */

@@ -9,20 +9,30 @@ import { helperErase, helperGet, helperStore } from './credential-helper.js';
  *   the secret goes to `docker-credential-<name>` (credential-helper.ts) and config.json keeps only an
  *   empty `auths["<server>"]` entry, as docker does;
  * - otherwise `auths["<server>"].auth` = base64("user:password"), in the file itself.
+ * When the login gave an identity token (a registry's OAuth2 refresh token, POST /auth's IdentityToken),
+ * the docker CLI (28) keeps it instead of the password: `auths["<server>"]` = {auth: base64("user:"),
+ * identitytoken}, or through a helper the token as the secret under the username "<token>".
  * Docker Hub's key is "https://index.docker.io/v1/". Other keys of the file are kept as they are.
  * As the docker CLI: a helper that fails to answer `get` means anonymous access, and logout ignores
  * a helper that has nothing to erase; a helper that fails to `store` fails the login.
  */
 export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
 
+/** A login as the docker CLI keeps it and sends it (X-Registry-Auth): fields that are empty are left out. */
 export interface StoredAuth {
-  username: string;
-  password: string;
+  username?: string;
+  password?: string;
   serveraddress: string;
+  /** the registry's refresh token from a login, kept instead of the password */
+  identitytoken?: string;
 }
+
+/** The username under which the docker CLI gives a credential helper an identity token. */
+const TOKEN_USERNAME = '<token>';
 
 interface AuthEntry {
   auth?: string;
+  identitytoken?: string;
   [k: string]: unknown;
 }
 
@@ -75,32 +85,50 @@ export async function loadAuth(dir: string, server: string): Promise<StoredAuth 
   if (helper) {
     const c = await helperGet(helper, key).catch(() => undefined);
     if (!c) return undefined;
-    return { username: c.Username, password: c.Secret, serveraddress: key };
+    if (c.Username === TOKEN_USERNAME) return { serveraddress: key, identitytoken: c.Secret };
+    return withoutEmpty({ username: c.Username, password: c.Secret, serveraddress: key });
   }
   const auths = cfg.auths ?? {};
   const entry = auths[key] ?? auths[`http://${key}`] ?? auths[`https://${key}`];
-  if (!entry?.auth) return undefined;
+  const identitytoken = typeof entry?.identitytoken === 'string' ? entry.identitytoken : '';
+  if (!entry?.auth) return identitytoken ? { serveraddress: key, identitytoken } : undefined;
   const text = Buffer.from(entry.auth, 'base64').toString('utf8');
   const i = text.indexOf(':');
   if (i < 0) return undefined;
-  return { username: text.slice(0, i), password: text.slice(i + 1), serveraddress: key };
+  return withoutEmpty({ username: text.slice(0, i), password: text.slice(i + 1), serveraddress: key, identitytoken });
 }
 
-/** Stores a login; returns the file when the secret went into it in plain text (the docker CLI warns then). */
+function withoutEmpty(a: StoredAuth): StoredAuth {
+  const out: StoredAuth = { serveraddress: a.serveraddress };
+  if (a.username) out.username = a.username;
+  if (a.password) out.password = a.password;
+  if (a.identitytoken) out.identitytoken = a.identitytoken;
+  return out;
+}
+
+/**
+ * Stores a login (with an identity token, the password is not stored); returns the file when a password
+ * went into it in plain text (the docker CLI warns then, and only then).
+ */
 export async function saveAuth(dir: string, a: StoredAuth): Promise<{ plaintextIn?: string }> {
   const cfg = await readConfig(dir);
   const key = serverKey(a.serveraddress);
   const helper = helperFor(cfg, key);
   const auths = cfg.auths ?? {};
+  const password = a.identitytoken ? '' : (a.password ?? '');
   if (helper) {
-    await helperStore(helper, { ServerURL: key, Username: a.username, Secret: a.password });
+    const secret = a.identitytoken ? { Username: TOKEN_USERNAME, Secret: a.identitytoken } : { Username: a.username ?? '', Secret: password };
+    await helperStore(helper, { ServerURL: key, ...secret });
     auths[key] = {};
   } else {
-    auths[key] = { auth: Buffer.from(`${a.username}:${a.password}`).toString('base64') };
+    const entry: AuthEntry = {};
+    if (a.username || password) entry.auth = Buffer.from(`${a.username ?? ''}:${password}`).toString('base64');
+    if (a.identitytoken) entry.identitytoken = a.identitytoken;
+    auths[key] = entry;
   }
   cfg.auths = auths;
   await writeConfig(dir, cfg);
-  return helper ? {} : { plaintextIn: configFile(dir) };
+  return helper || !password ? {} : { plaintextIn: configFile(dir) };
 }
 
 /**

@@ -2,7 +2,10 @@ import { createInterface } from 'node:readline';
 import { type CommandDef, StatusError } from '../command.js';
 import { DOCKER_HUB_SERVER, removeAuth, saveAuth, serverKey } from './credentials.js';
 
-/** `berth login`: POST /auth, then the credentials go to the credential helper or config.json (credentials.ts). */
+/**
+ * `berth login`: POST /auth, then the credentials go to the credential helper or config.json
+ * (credentials.ts): the identity token when the registry gave one, else the password.
+ */
 export const loginCommand: CommandDef = {
   path: ['login'],
   usage: '[OPTIONS] [SERVER]',
@@ -36,9 +39,11 @@ export const loginCommand: CommandDef = {
     if (!username) throw new StatusError('Error: Non-null Username Required', 1);
     if (!password) throw new StatusError('Error: Password Required', 1);
     const r = await ctx.client().login({ username, password, serveraddress });
+    // as the docker CLI: an identity token from the registry is kept instead of the password
+    const login = r.IdentityToken ? { username, serveraddress, identitytoken: r.IdentityToken } : { username, password, serveraddress };
     let saved: { plaintextIn?: string };
     try {
-      saved = await saveAuth(ctx.configDir(), { username, password, serveraddress });
+      saved = await saveAuth(ctx.configDir(), login);
     } catch (err) {
       throw new StatusError(`Error saving credentials: ${(err as Error).message}`, 1);
     }

@@ -24,7 +24,7 @@ import { BlobSources } from './blob-sources.js';
 import { resumableBlob } from './blob-download.js';
 import { adaptiveGzip, decompressor, forwardUntilGone, layerCompression, verifier } from './blob-streams.js';
 import { type ProgressSink, shortDigest, throttledProgress } from './progress.js';
-import { type Credentials, readBuffer, RegistryTransport, registryErrorText, statusError } from './registry-transport.js';
+import { type Credentials, readBuffer, RegistryTransport, registryErrorText, statusError, TokenRefused } from './registry-transport.js';
 
 /**
  * Moving images between berthd and registries (the OCI distribution spec, client side).
@@ -82,16 +82,20 @@ export class RegistryService {
 
   // --- login
 
-  /** POST /auth: checks the credentials against the registry's /v2/ (and its token service). */
+  /**
+   * POST /auth: checks the credentials against the registry's /v2/ (and its token service). As dockerd, a
+   * token service is asked for offline access, and the refresh token it gives (or the identity token the
+   * credentials brought) is returned as IdentityToken, which the docker CLI keeps instead of the password.
+   */
   async login(serverAddress: string, creds: Credentials | undefined): Promise<{ Status: string; IdentityToken: string }> {
     const domain = registryDomain(serverAddress);
-    const t = this.transport(domain, creds);
+    const t = new RegistryTransport(domain, creds, this.opts.insecureRegistries, this.opts.registryCertsDir, { offlineAccess: true });
     const base = await t.baseUrl();
     const r = await t.request('/v2/', { scope: '' });
     r.body.resume();
     if (r.status === 401) throw unauthorized(`login attempt to ${base}/v2/ failed with status: 401 Unauthorized`);
     if (r.status !== 200) throw unavailable(`login attempt to ${base}/v2/ failed with status: ${r.status}`);
-    return { Status: 'Login Succeeded', IdentityToken: '' };
+    return { Status: 'Login Succeeded', IdentityToken: t.identityToken ?? '' };
   }
 
   // --- manifests
@@ -264,7 +268,8 @@ export class RegistryService {
     say({ status: `The push refers to repository [${familiarRepository(ref)}]` });
     const scope = `repository:${ref.path}:pull,push`;
     await t.prepare(scope).catch((err: Error) => {
-      if (err instanceof EngineError && err.kind === 'Unauthorized') throw denied(ref);
+      // as dockerd: the token service's refusal in its words ("unauthorized: invalid refresh token"), else "denied"
+      if (err instanceof EngineError && err.kind === 'Unauthorized' && !(err instanceof TokenRefused)) throw denied(ref);
       throw err;
     });
     for (const { tag: tg, image } of targets) await this.pushOne(t, ref, tg, image, scope, say);

@@ -18,6 +18,10 @@ import { registryAgent } from './registry-certs.js';
  * Authentication follows the registry's WWW-Authenticate challenge: `Basic` sends the credentials on every
  * request; `Bearer realm=…,service=…,scope=…` trades them (or nothing, anonymously) at the realm for a
  * token, kept per scope until it expires. A request answered 401 is retried once after the challenge.
+ * As dockerd's (distribution's token handler): with an identity token (an OAuth2 refresh token from an
+ * earlier login) the trade is the OAuth2 POST `grant_type=refresh_token`; otherwise a GET with the
+ * username and password as Basic credentials, which asks for a refresh token too (`offline_token=true`)
+ * when the transport is a login's (`offlineAccess`): `identityToken` then holds it.
  */
 export interface Credentials {
   username?: string;
@@ -26,6 +30,21 @@ export interface Credentials {
   identitytoken?: string;
   /** a bearer token to send as is */
   registrytoken?: string;
+}
+
+/** The client_id dockerd gives token servers (moby's registry.AuthClientID): an identity token is bound to it. */
+export const AUTH_CLIENT_ID = 'docker';
+
+export interface TransportOptions {
+  /** ask the token server for a refresh token as well (a login's, to return as IdentityToken) */
+  offlineAccess?: boolean;
+}
+
+/** The token service refused the credentials (a password, an identity token): its own words, to pass on. */
+export class TokenRefused extends EngineError {
+  constructor(message: string) {
+    super('Unauthorized', message);
+  }
 }
 
 export const DOCKER_HUB_DOMAIN = 'docker.io';
@@ -95,6 +114,7 @@ export class RegistryTransport {
   private readonly insecure: boolean;
   private challenge?: { scheme: 'basic' | 'bearer'; params: Record<string, string> };
   private readonly tokens = new Map<string, { token: string; expires: number }>();
+  private refreshToken: string | undefined;
 
   constructor(
     /** the domain of the reference: docker.io, 127.0.0.1:5000, … */
@@ -103,9 +123,16 @@ export class RegistryTransport {
     insecureRegistries: string[],
     /** per-registry CAs and client certificates (dockerd's /etc/docker/certs.d) */
     private readonly certsDir = '',
+    private readonly options: TransportOptions = {},
   ) {
     this.endpointHost = domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_ENDPOINT : domain;
     this.insecure = isInsecure(this.endpointHost, insecureRegistries);
+    this.refreshToken = creds?.identitytoken || undefined;
+  }
+
+  /** The identity token: the one the credentials brought, or the refresh token an offline login got. */
+  get identityToken(): string | undefined {
+    return this.refreshToken;
   }
 
   private async scheme(): Promise<'http' | 'https'> {
@@ -194,15 +221,40 @@ export class RegistryTransport {
     const realm = params.realm;
     if (!realm) throw unauthorized('the registry asked for a bearer token without a realm');
     const url = new URL(realm);
-    if (params.service) url.searchParams.set('service', params.service);
-    for (const s of new Set([scope, ...(params.scope ? [params.scope] : [])])) if (s) url.searchParams.append('scope', s);
-    const headers: Record<string, string> = {};
-    if (this.creds?.username) headers.Authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}`;
-    const res = await this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: 'GET', path: url.pathname + url.search, headers, host: url.host, timeoutMs: 30_000 });
+    const service = params.service ?? '';
+    const scopes = [...new Set([scope, params.scope ?? ''])].filter(Boolean);
+    const refresh = this.refreshToken;
+    let basic = false;
+    let res: RegistryResponse;
+    if (refresh) {
+      // OAuth2 (distribution's oauth.md): the refresh token buys an access token for the scopes
+      const form = new URLSearchParams({ scope: scopes.join(' '), service, client_id: AUTH_CLIENT_ID, grant_type: 'refresh_token', refresh_token: refresh });
+      const body = Buffer.from(form.toString());
+      res = await this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: 'POST', path: url.pathname + url.search, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length }, body, host: url.host, timeoutMs: 30_000 });
+    } else {
+      if (service) url.searchParams.set('service', service);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      if (this.options.offlineAccess) {
+        url.searchParams.set('offline_token', 'true');
+        url.searchParams.set('client_id', AUTH_CLIENT_ID);
+      }
+      const headers: Record<string, string> = {};
+      // as distribution's client: Basic only with both a username and a password
+      if (this.creds?.username && this.creds.password) {
+        basic = true;
+        url.searchParams.set('account', this.creds.username);
+        headers.Authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}`;
+      }
+      res = await this.raw(url.protocol === 'https:' ? 'https' : 'http', { method: 'GET', path: url.pathname + url.search, headers, host: url.host, timeoutMs: 30_000 });
+    }
+    const where = `${refresh ? 'Post' : 'Get'} "${url.origin}${url.pathname}"`;
     const text = await readText(res.body, 1 << 20);
-    if (res.status === 401) throw unauthorized(`Get "${url.origin}${url.pathname}": unauthorized: incorrect username or password`);
-    if (res.status !== 200) throw unauthorized(`token request to ${url.origin}${url.pathname} failed with status ${res.status}`);
-    let json: { token?: string; access_token?: string; expires_in?: number };
+    if (res.status !== 200) {
+      const why = res.status === 401 && basic ? 'unauthorized: incorrect username or password' : tokenErrorText(res.status, text);
+      // refused credentials are the user's to hear about; an anonymous refusal is the caller's to word ("denied")
+      throw refresh || basic ? new TokenRefused(`${where}: ${why}`) : unauthorized(`${where}: ${why}`);
+    }
+    let json: { token?: string; access_token?: string; expires_in?: number; refresh_token?: string };
     try {
       json = JSON.parse(text) as typeof json;
     } catch {
@@ -210,6 +262,8 @@ export class RegistryTransport {
     }
     const token = json.token ?? json.access_token;
     if (!token) throw unauthorized(`token request to ${url.origin}${url.pathname}: no token in the answer`);
+    // a login keeps the refresh token it asked for (dockerd's loginCredentialStore); pulls and pushes do not
+    if (this.options.offlineAccess && json.refresh_token) this.refreshToken = json.refresh_token;
     return { token, expires: Date.now() + Math.max(10, (json.expires_in ?? 60) - 5) * 1000 };
   }
 
@@ -296,6 +350,20 @@ export async function readBuffer(body: Readable, max: number): Promise<Buffer> {
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A token server's refusal: the registry's JSON errors, an OAuth2 {error, error_description}, or the status. */
+function tokenErrorText(status: number, text: string): string {
+  try {
+    const json = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }>; error?: string; error_description?: string; details?: string };
+    const e = json.errors?.[0];
+    if (e) return `${(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`.replace(/^: /, '');
+    if (json.error) return `${json.error}${json.error_description ? `: ${json.error_description}` : ''}`;
+    if (json.details) return `${status === 401 ? 'unauthorized: ' : ''}${json.details}`;
+  } catch {
+    /* not JSON */
+  }
+  return `token request failed with status ${status}`;
 }
 
 /** The registry's JSON error body, e.g. "manifest unknown: manifest unknown", as docker prints it. */

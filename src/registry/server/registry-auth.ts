@@ -1,7 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import bcrypt from 'bcryptjs';
+import { TokenSigner } from './registry-tokens.js';
 
 /**
  * Who may do what on the registry server.
@@ -10,8 +10,10 @@ import bcrypt from 'bcryptjs';
  * - htpasswd (basic): every request needs a user of the htpasswd file (bcrypt entries only, as
  *   distribution accepts); the challenge is `Basic realm="…"`.
  * - token (bearer): the same users, but they trade their password for a short-lived token at
- *   GET /token (the WWW-Authenticate Bearer flow of the distribution spec); the registry then accepts
- *   only tokens. Tokens are HMAC-signed by a key made at start, so they die with the process.
+ *   /token (the WWW-Authenticate Bearer flow of the distribution spec, registry-token-endpoint.ts); the
+ *   registry then accepts only tokens. A login asking for offline access also gets a refresh token
+ *   (docker's identity token) that buys access tokens without the password. Tokens are HMAC-signed by
+ *   a key made at start, so they die with the process (registry-tokens.ts).
  * An authenticated user may pull and push every repository (htpasswd has no access lists).
  */
 export interface AuthOptions {
@@ -21,6 +23,9 @@ export interface AuthOptions {
 }
 
 export type Action = 'pull' | 'push' | 'delete';
+
+/** access tokens live 5 minutes (distribution's clients ask again when one expires) */
+const ACCESS_TTL_S = 300;
 
 export interface AuthResult {
   ok: boolean;
@@ -32,7 +37,7 @@ export class RegistryAuth {
   private readonly users = new Map<string, string>();
   /** "user\0password" → bcrypt said yes; bcrypt costs tens of ms per check and clients log in per request */
   private readonly verified = new Set<string>();
-  private readonly key = randomBytes(32);
+  private readonly signer = new TokenSigner();
 
   constructor(private readonly opts: AuthOptions) {
     if (opts.htpasswd) {
@@ -60,7 +65,13 @@ export class RegistryAuth {
     return ok;
   }
 
-  private async basicUser(req: IncomingMessage): Promise<string | undefined> {
+  /** The service name of the Bearer challenge, which tokens are asked for and refresh tokens bound to. */
+  get service(): string {
+    return this.opts.realm ?? 'berth-registry';
+  }
+
+  /** The user of a request's valid Basic credentials. */
+  async basicUser(req: IncomingMessage): Promise<string | undefined> {
     const m = /^Basic\s+(\S+)/i.exec(req.headers.authorization ?? '');
     if (!m) return undefined;
     const text = Buffer.from(m[1]!, 'base64').toString('utf8');
@@ -73,7 +84,7 @@ export class RegistryAuth {
   /** Checks a request for `scope` (repository:<name>:<actions>, or registry:catalog:*, or "" for /v2/). */
   async authorize(req: IncomingMessage, scope: string, host: string): Promise<AuthResult> {
     if (!this.enabled) return { ok: true };
-    const realm = this.opts.realm ?? 'berth-registry';
+    const realm = this.service;
     if (!this.opts.token) {
       if (await this.basicUser(req)) return { ok: true };
       return { ok: false, challenge: `Basic realm="${realm}"` };
@@ -87,29 +98,28 @@ export class RegistryAuth {
     return { ok: false, challenge };
   }
 
-  /** GET /token?service=&scope=…: a token for the scopes asked, to a user with a valid password. */
-  async issueToken(req: IncomingMessage, scopes: string[]): Promise<{ token: string; expires_in: number; issued_at: string } | undefined> {
-    const user = await this.basicUser(req);
-    if (!user) return undefined;
-    const claims = { sub: user, exp: Date.now() + 300_000, scopes };
-    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    const sig = createHmac('sha256', this.key).update(payload).digest('base64url');
-    return { token: `${payload}.${sig}`, expires_in: 300, issued_at: new Date().toISOString() };
+  /** An access token for `scopes` to a user the caller authenticated. */
+  accessToken(user: string, scopes: string[]): { token: string; expires_in: number; issued_at: string } {
+    const token = this.signer.sign({ typ: 'access', sub: user, exp: Date.now() + ACCESS_TTL_S * 1000, scopes });
+    return { token, expires_in: ACCESS_TTL_S, issued_at: new Date().toISOString() };
+  }
+
+  /** A refresh token (identity token) for a user the caller authenticated, bound to the service and client asking. */
+  refreshToken(user: string, service: string, clientId: string): string {
+    return this.signer.sign({ typ: 'refresh', sub: user, svc: service, cid: clientId, iat: Date.now() });
+  }
+
+  /** The user a refresh token stands for, when this process issued it to this service and client. */
+  redeemRefreshToken(token: string, service: string, clientId: string): { user: string } | { refused: string } {
+    const claims = this.signer.verify(token, 'refresh');
+    if (!claims || !this.users.has(claims.sub)) return { refused: 'invalid refresh token' };
+    if (claims.svc !== service || claims.cid !== clientId) return { refused: 'refresh token was issued to another service or client' };
+    return { user: claims.sub };
   }
 
   private tokenAllows(token: string, scope: string): boolean {
-    const [payload, sig] = token.split('.');
-    if (!payload || !sig) return false;
-    const want = createHmac('sha256', this.key).update(payload).digest();
-    const got = Buffer.from(sig, 'base64url');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return false;
-    let claims: { exp: number; scopes: string[] };
-    try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
-    } catch {
-      return false;
-    }
-    if (claims.exp < Date.now()) return false;
+    const claims = this.signer.verify(token, 'access');
+    if (!claims || claims.exp < Date.now()) return false;
     if (!scope) return true;
     const [type, name, actions] = splitScope(scope);
     return actions.every((a) => claims.scopes.some((s) => {

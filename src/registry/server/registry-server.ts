@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { MediaTypes } from '../../oci/index.js';
 import { RegistryAuth, type AuthOptions } from './registry-auth.js';
 import { RegistryError, regError } from './registry-errors.js';
+import { serveToken } from './registry-token-endpoint.js';
 import { checkDigest, checkRepo, DIGEST_RE, RegistryStorage, TAG_RE } from './registry-storage.js';
 
 /**
@@ -15,7 +16,7 @@ import { checkDigest, checkRepo, DIGEST_RE, RegistryStorage, TAG_RE } from './re
  *
  * Routes: GET /v2/; HEAD/GET/DELETE blobs; POST/PATCH/PUT/GET/DELETE uploads (monolithic, chunked,
  * streamed, cross-repository mount); HEAD/GET/PUT/DELETE manifests by tag or digest; GET tags/list and
- * _catalog with n/last pagination and Link headers; GET referrers; GET /token when bearer auth is on.
+ * _catalog with n/last pagination and Link headers; GET referrers; GET and POST /token (registry-token-endpoint.ts).
  */
 export interface RegistryServerOptions {
   root: string;
@@ -114,7 +115,7 @@ class Handler {
     const host = req.headers.host ?? 'localhost';
     try {
       const url = new URL(req.url ?? '/', 'http://registry');
-      if (req.method === 'GET' && url.pathname === '/token') return await this.token(req, res, url);
+      if ((req.method === 'GET' || req.method === 'POST') && url.pathname === '/token') return await serveToken(this.auth, req, res, url);
       for (const [method, re, route] of this.routes) {
         const m = re.exec(url.pathname);
         if (!m) continue;
@@ -156,15 +157,6 @@ class Handler {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
     res.writeHead(status, { ...(type ? { 'Content-Type': type } : {}), 'Content-Length': buf.length, ...headers });
     res.end(buf);
-  }
-
-  private async token(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const t = await this.auth.issueToken(req, url.searchParams.getAll('scope'));
-    if (!t) {
-      res.setHeader('WWW-Authenticate', 'Basic realm="berth-registry-token"');
-      throw regError('UNAUTHORIZED');
-    }
-    this.send(res, 200, JSON.stringify({ ...t, access_token: t.token }), 'application/json');
   }
 
   private async catalog(res: ServerResponse, url: URL): Promise<void> {

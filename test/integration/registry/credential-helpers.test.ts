@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { bootstrapBusybox, runBerth, runDocker, startBerthd, type Berthd, type ExecResult } from '../../helpers/berthd.js';
+import { installCredentialHelper, testClient } from '../../helpers/credential-helper.js';
 import { startBerthRegistry, type TestRegistry } from '../../helpers/registries.js';
 
 /**
@@ -11,26 +12,6 @@ import { startBerthRegistry, type TestRegistry } from '../../helpers/registries.
  * (a shell script speaking the docker-credential-helpers protocol, storing into a directory), and do what
  * the docker CLI 28 does with the same config.
  */
-const HELPER = `#!/bin/sh
-store="\${BERTHTEST_CREDS:?}"
-mkdir -p "$store"
-input=$(cat)
-printf '%s %s\\n' "$1" "$input" >> "$store/log"
-keyof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \\n'; }
-case "$1" in
-  store)
-    url=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\\([^"]*\\)".*/\\1/p')
-    printf '%s' "$input" > "$store/$(keyof "$url").cred" ;;
-  get)
-    f="$store/$(keyof "$input").cred"
-    if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-  erase)
-    f="$store/$(keyof "$input").cred"
-    if [ -f "$f" ]; then rm -f "$f"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-  *) echo "unknown action: $1"; exit 1 ;;
-esac
-`;
-
 let d: Berthd;
 let reg: TestRegistry;
 let bin: string;
@@ -41,28 +22,14 @@ before(async () => {
   const htpasswd = path.join(d.base, 'htpasswd');
   await fs.writeFile(htpasswd, execFileSync('htpasswd', ['-Bbn', 'tester', 's3cret']));
   reg = await startBerthRegistry(async () => ['--htpasswd', htpasswd]);
-  bin = path.join(d.base, 'helper-bin');
-  await fs.mkdir(bin);
-  await fs.writeFile(path.join(bin, 'docker-credential-berthtest'), HELPER, { mode: 0o755 });
+  bin = await installCredentialHelper(d.base);
 });
 after(async () => {
   await reg?.stop();
   await d?.stop();
 });
 
-/** A client config dir holding `config`, and the helper's own store dir, for one CLI. */
-async function client(name: string, config: object) {
-  const dir = path.join(d.base, name);
-  await fs.mkdir(path.join(dir, 'config'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'config', 'config.json'), JSON.stringify(config));
-  const env = { DOCKER_CONFIG: path.join(dir, 'config'), BERTHTEST_CREDS: path.join(dir, 'creds'), PATH: `${bin}:${process.env.PATH}` };
-  return {
-    env,
-    config: async () => JSON.parse(await fs.readFile(path.join(dir, 'config', 'config.json'), 'utf8')) as Record<string, unknown>,
-    log: async () => (await fs.readFile(path.join(dir, 'creds', 'log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
-    secrets: async () => (await fs.readdir(path.join(dir, 'creds')).catch(() => [] as string[])).filter((f) => f.endsWith('.cred')),
-  };
-}
+const client = (name: string, config: object) => testClient(d.base, bin, name, config);
 
 function ok(r: ExecResult): string {
   assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);

@@ -140,8 +140,10 @@ describe('login', () => {
     assert.equal(bad.code, 1);
     const good = await runBerth(d.dockerHost, ['--config', cfg, 'login', '-u', 'tester', '--password-stdin', tokenReg.host], { input: 's3cret\n' });
     assert.equal(good.code, 0, good.stderr);
-    const stored = JSON.parse(await fs.readFile(path.join(cfg, 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
-    assert.equal(Buffer.from(stored.auths[tokenReg.host]!.auth, 'base64').toString(), 'tester:s3cret');
+    const stored = JSON.parse(await fs.readFile(path.join(cfg, 'config.json'), 'utf8')) as { auths: Record<string, { auth: string; identitytoken?: string }> };
+    // the token service gave an identity token: it is kept instead of the password (identity-token.test.ts)
+    assert.equal(Buffer.from(stored.auths[tokenReg.host]!.auth, 'base64').toString(), 'tester:');
+    assert.ok(stored.auths[tokenReg.host]!.identitytoken);
     await ok(runBerth(d.dockerHost, ['tag', 'busybox', name]));
     await ok(runBerth(d.dockerHost, ['--config', cfg, 'push', name]));
     await ok(runBerth(d.dockerHost, ['rmi', name]));

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Router } from '../../server/router.js';
 import type { RequestContext } from '../../server/context.js';
-import { invalidArgument } from '../../../errdefs/index.js';
+import { internal, invalidArgument, isKind } from '../../../errdefs/index.js';
 import type { Credentials, ProgressMessage, RegistryService } from '../../../registry/client/index.js';
 
 /**
@@ -103,6 +103,15 @@ export async function streamProgress(ctx: RequestContext, work: (say: (m: Progre
   }
   res?.end();
   if (!res) ctx.stream('application/json').end();
+}
+
+/**
+ * dockerd answers a pull whose credentials the registry refused with 500, never 401: on a 401 the docker
+ * CLI would prompt for a login ("Login prior to pull:") and try again.
+ */
+export function pullError(err: unknown): never {
+  if (isKind(err, 'Unauthorized')) throw internal((err as Error).message, err);
+  throw err;
 }
 
 export function checkPushName(name: string): string {

@@ -8,7 +8,7 @@ import { familiarName, familiarRepository, normalizeName, parseReference } from 
 import { matchLabels, parseFilters, validateFilterKeys } from '../../../util/index.js';
 import { imageInspect, imageSummary } from './wire.js';
 import type { RegistryClient } from '../distribution/routes.js';
-import { registryAuth, streamProgress } from '../distribution/routes.js';
+import { pullError, registryAuth, streamProgress } from '../distribution/routes.js';
 
 export interface ImageBackend {
   images: ImageService;
@@ -99,7 +99,7 @@ export function imageRoutes(r: Router, b: ImageBackend): void {
       const name = tag ? `${familiarRepository(ref)}${tag.includes(':') ? '@' : ':'}${tag}` : fromImage;
       const auth = registryAuth(ctx);
       await streamProgress(ctx, async (say) => {
-        await registry.pull(name, { platform: ctx.str('platform') || undefined, auth, progress: say });
+        await registry.pull(name, { platform: ctx.str('platform') || undefined, auth, progress: say }).catch(pullError);
       });
       return;
     }
