@@ -146,6 +146,9 @@ async function attach(ctx: RequestContext, c: ContainerService): Promise<void> {
   const logs = ctx.bool('logs');
   const tty = !!rec.config.Tty;
   const contentType = tty || !versionAtLeast(ctx.version, '1.42') ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+  // Docker: a body sent with the attach request is not stdin (moby hijacks and drops what came with the
+  // request). dockerode sends its options as a JSON body too: read it off so stdin starts after it.
+  if (ctx.isUpgrade) await ctx.body();
   const sock: Duplex = ctx.hijack(contentType);
   const write = (s: 1 | 2, data: Buffer) => {
     if ((s === 1 && !wantStdout) || (s === 2 && !wantStderr)) return;
