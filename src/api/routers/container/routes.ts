@@ -109,9 +109,9 @@ export function containerRoutes(r: Router, b: ContainerBackend): void {
     const stdout = ctx.bool('stdout');
     const stderr = ctx.bool('stderr');
     if (!stdout && !stderr) throw invalidArgument('Bad parameters: you must choose at least one stream');
-    const tailRaw = ctx.str('tail');
-    const tail = tailRaw === undefined || tailRaw === 'all' || tailRaw === '' ? undefined : Number(tailRaw);
-    if (tail !== undefined && (!Number.isFinite(tail) || tail < 0)) throw invalidArgument(`invalid value for "tail": ${tailRaw}`);
+    // Docker: a tail that is not a whole number, or is negative, means all (testcontainers sends tail=-1)
+    const tailRaw = ctx.str('tail') ?? '';
+    const tail = /^\+?\d+$/.test(tailRaw) ? Number(tailRaw) : undefined;
     const since = ctx.str('since') && ctx.str('since') !== '0' ? parseTimeSeconds(ctx.str('since')!) : undefined;
     const until = ctx.str('until') && ctx.str('until') !== '0' ? parseTimeSeconds(ctx.str('until')!) : undefined;
     const timestamps = ctx.bool('timestamps');
