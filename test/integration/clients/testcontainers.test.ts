@@ -29,7 +29,8 @@ before(async () => {
   await bootstrapBusybox(d);
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'berth-tc-home-'));
   await fs.mkdir(path.join(home, '.docker'));
-  for (const k of ['DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONTEXT', 'DOCKER_AUTH_CONFIG', 'TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE', 'TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX']) delete process.env[k];
+  // nothing from the caller's environment steers it (TLS, auth, image prefixes, reuse, other daemons)
+  for (const k of Object.keys(process.env)) if (/^(DOCKER_|TESTCONTAINERS_|RYUK_|SSHD_)/.test(k)) delete process.env[k];
   Object.assign(process.env, {
     HOME: home,
     DOCKER_CONFIG: path.join(home, '.docker'),
@@ -285,6 +286,50 @@ test('GenericContainer.fromDockerfile builds an image from a context directory, 
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
   const fromCommit = await started(new tc.GenericContainer('tc-committed:v1').withCommand(['cat', '/committed.txt']).withWaitStrategy(tc.Wait.forOneShotStartup()).withStartupTimeout(60_000).start());
   assert.equal(await streamText(await fromCommit.logs()), 'committed\n');
+});
+
+test('container options: name, hostname, entrypoint, workdir, ulimits, caps, resources, shm, log consumer, reuse', async () => {
+  let consumed = '';
+  const build = () =>
+    new tc.GenericContainer('busybox')
+      .withName('tc-options')
+      .withHostname('tc-host')
+      .withEntrypoint(['sh', '-c'])
+      .withCommand(['echo consumer-sees-this; exec sleep 300'])
+      .withWorkingDir('/tmp')
+      .withUlimits({ nofile: { hard: 2048, soft: 1024 } })
+      .withAddedCapabilities('NET_ADMIN')
+      .withDroppedCapabilities('CHOWN')
+      .withResourcesQuota({ memory: 0.125, cpu: 0.5 })
+      .withSharedMemorySize(32 * 1024 * 1024)
+      .withIpcMode('private')
+      .withDefaultLogDriver()
+      .withCopyDirectoriesToContainer([{ source: dir, target: '/data' }])
+      .withLogConsumer((stream) => stream.on('data', (c: unknown) => (consumed += String(c))))
+      .withWaitStrategy(tc.Wait.forAll([tc.Wait.forLogMessage('consumer-sees-this'), tc.Wait.forSuccessfulCommand('test -f /data/sub/a.txt')]))
+      .withReuse()
+      .withStartupTimeout(60_000);
+  const dir = await fs.mkdtemp(path.join(home, 'dir-'));
+  await fs.mkdir(path.join(dir, 'sub'));
+  await fs.writeFile(path.join(dir, 'sub', 'a.txt'), 'in a dir\n');
+  const c = await started(build().start());
+  assert.equal(c.getName(), '/tc-options');
+  const r = await c.exec(['sh', '-c', 'hostname; pwd; ulimit -n; cat /data/sub/a.txt; grep CapEff /proc/self/status; df -k /dev/shm | tail -1']);
+  assert.equal(r.exitCode, 0, r.output);
+  const [hostname, pwd, nofile, content, capEff, shm] = r.stdout.trim().split('\n');
+  assert.deepEqual([hostname, pwd, nofile, content], ['tc-host', '/tmp', '1024', 'in a dir']);
+  const caps = BigInt('0x' + capEff!.split(/\s+/)[1]);
+  assert.equal(caps & (1n << 12n), 1n << 12n, 'NET_ADMIN added');
+  assert.equal(caps & 1n, 0n, 'CHOWN dropped');
+  assert.match(shm!, /\s32768\s/);
+  const inspect = JSON.parse((await request(d.socket, 'GET', `/containers/${c.getId()}/json`)).body) as { HostConfig: { Memory: number; NanoCpus: number; LogConfig: { Type: string } } };
+  assert.equal(inspect.HostConfig.Memory, 128 * 1024 * 1024);
+  assert.equal(inspect.HostConfig.NanoCpus, 5e8);
+  assert.equal(inspect.HostConfig.LogConfig.Type, 'json-file');
+  await retry(async () => assert.match(consumed, /consumer-sees-this/));
+  // withReuse: the same configuration finds the running container instead of making another
+  const again = await build().start();
+  assert.equal(again.getId(), c.getId());
 });
 
 test('nothing was pulled: every image came from the daemon itself', async () => {
