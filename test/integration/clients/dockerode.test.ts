@@ -285,11 +285,13 @@ test('getEvents: a live stream of JSON events, filtered', async () => {
 
 test('push to and pull from a registry on 127.0.0.1, with followProgress', async () => {
   reg = await startBerthRegistry();
+  const since = Math.floor(Date.now() / 1000);
   const name = `${reg.host}/dockerode/box`;
   await docker.getImage('busybox').tag({ repo: name, tag: 'v1' });
   const auth = { username: '', password: '', serveraddress: reg.host };
   const pushed = await followProgress(await docker.getImage(`${name}:v1`).push({ authconfig: auth }));
-  assert.ok(pushed.some((e) => typeof e.aux === 'object' && e.aux !== null && 'Digest' in e.aux), JSON.stringify(pushed));
+  const digest = (pushed.find((e) => typeof e.aux === 'object' && e.aux !== null && 'Digest' in e.aux)?.aux as { Digest?: string } | undefined)?.Digest;
+  assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/, JSON.stringify(pushed));
   await docker.getImage(`${name}:v1`).remove();
   await assert.rejects(docker.getImage(`${name}:v1`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
 
@@ -302,7 +304,22 @@ test('push to and pull from a registry on 127.0.0.1, with followProgress', async
   assert.ok(output.some((e) => /^Digest: sha256:/.test(String(e.status))), JSON.stringify(output));
   assert.ok(output.some((e) => /Downloaded newer image for|Image is up to date for/.test(String(e.status))), JSON.stringify(output));
   const img = await docker.getImage(`${name}:v1`).inspect();
-  assert.ok(img.RepoDigests.some((r) => r.startsWith(`${name}@sha256:`)));
+  assert.ok(img.RepoDigests.includes(`${name}@${digest}`), JSON.stringify(img.RepoDigests));
+  // by digest: dockerode sends it as the tag parameter
+  const byDigest = await followProgress(await docker.pull(`${name}@${digest}`));
+  assert.ok(byDigest.some((e) => String(e.status).startsWith(`Digest: ${digest}`)), JSON.stringify(byDigest));
+
+  // the events name the reference as asked (Docker's Actor.ID for pull and push), the repository as `name`
+  const events = await drain(await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { type: ['image'], event: ['push', 'pull'] } }));
+  const seen = events.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; Actor: { ID: string; Attributes: { name?: string } }; id?: string });
+  assert.deepEqual(
+    seen.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name, e.id]),
+    [
+      ['push', `${name}:v1`, name, `${name}:v1`],
+      ['pull', `${name}:v1`, name, `${name}:v1`],
+      ['pull', `${name}@${digest}`, name, `${name}@${digest}`],
+    ],
+  );
 
   // an image the registry does not have: nothing streamed yet, so Docker answers with an error status
   await assert.rejects(docker.pull(`${reg.host}/dockerode/missing:v1`), (err: { statusCode?: number; message: string }) => {

@@ -5,7 +5,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import tar from 'tar-stream';
-import { bootstrapBusybox, request, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { bootstrapBusybox, request, runBerth, startBerthd, type Berthd } from '../../helpers/berthd.js';
+import { startBerthRegistry } from '../../helpers/registries.js';
 
 /**
  * testcontainers (npm) against a real berthd, as its users write tests: busybox containers with commands,
@@ -332,12 +333,32 @@ test('container options: name, hostname, entrypoint, workdir, ulimits, caps, res
   assert.equal(again.getId(), c.getId());
 });
 
-test('nothing was pulled: every image came from the daemon itself', async () => {
+test('an image from a registry on 127.0.0.1: pulled when missing, and again with PullPolicy.alwaysPull()', async () => {
+  const reg = await startBerthRegistry();
+  cleanups.push(() => reg.stop());
+  const name = `${reg.host}/tc/box:v1`;
+  for (const args of [['tag', 'busybox', name], ['push', name], ['rmi', name]]) {
+    const r = await runBerth(d.dockerHost, args);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const c = await started(new tc.GenericContainer(name).withCommand(['sh', '-c', 'echo pulled-and-running; exec sleep 300']).withWaitStrategy(tc.Wait.forLogMessage('pulled-and-running')).withStartupTimeout(60_000).start());
+  const img = JSON.parse((await request(d.socket, 'GET', `/images/${name}/json`)).body) as { RepoDigests: string[] };
+  assert.ok(img.RepoDigests.some((r) => r.startsWith(`${reg.host}/tc/box@sha256:`)), JSON.stringify(img));
+  await c.stop();
+  const again = await started(new tc.GenericContainer(name).withPullPolicy(tc.PullPolicy.alwaysPull()).withCommand(['true']).withWaitStrategy(tc.Wait.forOneShotStartup()).withStartupTimeout(60_000).start());
+  await again.stop();
+  const filters = encodeURIComponent(JSON.stringify({ type: ['image'], event: ['pull'] }));
+  const events = (await request(d.socket, 'GET', `/events?since=${startedAt}&until=${Math.ceil(Date.now() / 1000) + 1}&filters=${filters}`)).body.trim().split('\n');
+  assert.equal(events.length, 2, events.join('\n'));
+});
+
+test('nothing was pulled from anywhere but 127.0.0.1: every other image came from the daemon itself', async () => {
   const now = Math.ceil(Date.now() / 1000) + 1;
   const filters = encodeURIComponent(JSON.stringify({ type: ['image'], event: ['pull'] }));
   const r = await request(d.socket, 'GET', `/events?since=${startedAt}&until=${now}&filters=${filters}`);
   assert.equal(r.status, 200);
-  assert.equal(r.body.trim(), '', r.body);
+  const pulls = r.body.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Actor: { ID: string } }).Actor.ID);
+  assert.deepEqual(pulls.filter((id) => !id.startsWith('127.0.0.1:')), [], r.body);
 });
 
 /** A (following) log stream's text until it ends. */
