@@ -57,7 +57,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   // The registry client and the builder are loaded on first use: an idle daemon does not carry their code.
   const registryClient = lazy(async () => {
     const { RegistryService } = await import('../registry/client/index.js');
-    return new RegistryService({ images, content, layers, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries, registryCertsDir: config.registryCertsDir });
+    return new RegistryService({ images, content, layers, dataRoot: config.dataRoot, logger: logger.child({ module: 'registry' }), insecureRegistries: config.insecureRegistries, registryCertsDir: config.registryCertsDir, events });
   });
   const registry: RegistryClient = {
     login: async (...a) => (await registryClient()).login(...a),

@@ -488,7 +488,7 @@ class LocalImageService implements ImageService, ImageCommitter {
       const image = await this.commitImage(configDigest, config, layers);
       for (const ref of references) this.state.refs.set(ref, configDigest);
       if (references.length) await this.persistRefs();
-      for (const ref of references) if (isTagRef(ref)) this.emit('pull', configDigest, familiarName(ref));
+      // the `pull` event is the registry client's: Docker names it after the reference pulled, not the image
       return this.state.toRecord(image);
     });
   }

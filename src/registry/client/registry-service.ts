@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentStore } from '../../content/index.js';
+import type { EventPublisher } from '../../events/index.js';
 import { EngineError, invalidArgument, notFound, unauthorized, unavailable } from '../../errdefs/index.js';
 import { type ImageRecord, type ImageService, ingestLayer } from '../../image/index.js';
 import {
@@ -58,6 +59,8 @@ export interface RegistryServiceOptions {
   maxUploads?: number;
   /** when set, uploads are sent in PATCH chunks of this many bytes instead of one streamed PATCH */
   chunkSize?: number;
+  /** where the `pull` and `push` image events go */
+  events?: EventPublisher;
 }
 
 export interface PullOptions {
@@ -202,7 +205,18 @@ export class RegistryService {
     const shown = familiarString(ref);
     const upToDate = fetched === 0 && (tagRef ? before === record.id : hadDigest);
     say({ status: upToDate ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}` });
+    this.imageEvent('pull', ref, record);
     return record;
+  }
+
+  /**
+   * Docker's pull and push events name the reference as asked, not the image: Actor.ID is its familiar
+   * form (`busybox:latest`, `127.0.0.1:5000/app@sha256:…`), `name` the repository, plus the image's labels
+   * (moby: ImageEventLogger(FamiliarString(ref), FamiliarName(ref), action)).
+   */
+  private imageEvent(action: 'pull' | 'push', ref: Reference, image: ImageRecord | undefined): void {
+    const labels = image?.config.config?.Labels ?? {};
+    this.opts.events?.publish('image', action, familiarString(ref), { ...labels, name: familiarRepository(ref) });
   }
 
   private async fetchBlobBuffer(t: RegistryTransport, ref: Reference, d: Descriptor, scope: string): Promise<Buffer> {
@@ -273,6 +287,8 @@ export class RegistryService {
       throw err;
     });
     for (const { tag: tg, image } of targets) await this.pushOne(t, ref, tg, image, scope, say);
+    // one event for the push as asked: with its tag, or the bare repository when every tag went
+    this.imageEvent('push', { ...ref, tag: wantTag || undefined }, wantTag ? targets[0]!.image : undefined);
   }
 
   private async pushOne(t: RegistryTransport, ref: Reference, tag: string, image: ImageRecord, scope: string, say: ProgressSink): Promise<void> {

@@ -109,9 +109,9 @@ export function containerRoutes(r: Router, b: ContainerBackend): void {
     const stdout = ctx.bool('stdout');
     const stderr = ctx.bool('stderr');
     if (!stdout && !stderr) throw invalidArgument('Bad parameters: you must choose at least one stream');
-    const tailRaw = ctx.str('tail');
-    const tail = tailRaw === undefined || tailRaw === 'all' || tailRaw === '' ? undefined : Number(tailRaw);
-    if (tail !== undefined && (!Number.isFinite(tail) || tail < 0)) throw invalidArgument(`invalid value for "tail": ${tailRaw}`);
+    // Docker: a tail that is not a whole number, or is negative, means all (testcontainers sends tail=-1)
+    const tailRaw = ctx.str('tail') ?? '';
+    const tail = /^\+?\d+$/.test(tailRaw) ? Number(tailRaw) : undefined;
     const since = ctx.str('since') && ctx.str('since') !== '0' ? parseTimeSeconds(ctx.str('since')!) : undefined;
     const until = ctx.str('until') && ctx.str('until') !== '0' ? parseTimeSeconds(ctx.str('until')!) : undefined;
     const timestamps = ctx.bool('timestamps');
@@ -146,6 +146,9 @@ async function attach(ctx: RequestContext, c: ContainerService): Promise<void> {
   const logs = ctx.bool('logs');
   const tty = !!rec.config.Tty;
   const contentType = tty || !versionAtLeast(ctx.version, '1.42') ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+  // Docker: a body sent with the attach request is not stdin (moby hijacks and drops what came with the
+  // request). dockerode sends its options as a JSON body too: read it off so stdin starts after it.
+  if (ctx.isUpgrade) await ctx.body();
   const sock: Duplex = ctx.hijack(contentType);
   const write = (s: 1 | 2, data: Buffer) => {
     if ((s === 1 && !wantStdout) || (s === 2 && !wantStderr)) return;
