@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiServer } from '../api/server/http-server.js';
 import { Router } from '../api/server/router.js';
+import { unsupportedRoutes } from '../api/routers/unsupported/routes.js';
 import { systemRoutes } from '../api/routers/system/routes.js';
 import { containerRoutes } from '../api/routers/container/routes.js';
 import { observeRoutes } from '../api/routers/container/observe-routes.js';
@@ -112,6 +113,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const startedAt = new Date().toISOString();
 
   const router = new Router();
+  unsupportedRoutes(router);
   systemRoutes(router, {
     events,
     versionInfo: () => ({ Version: BERTH_VERSION, GitCommit: GIT_COMMIT, GoVersion: `node${process.versions.node}`, KernelVersion: os.release(), BuildTime: startedAt, runtimeVersion }),
