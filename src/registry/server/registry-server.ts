@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { MediaTypes } from '../../oci/index.js';
+import { answerPlainHttp } from './plain-http-on-tls.js';
 import { RegistryAuth, type AuthOptions } from './registry-auth.js';
 import { RegistryError, regError } from './registry-errors.js';
 import { serveToken } from './registry-token-endpoint.js';
@@ -49,6 +50,7 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Runnin
   const server = opts.tls
     ? https.createServer({ cert: await fs.readFile(opts.tls.cert), key: await fs.readFile(opts.tls.key) }, listener)
     : http.createServer(listener);
+  const plainHttp = server instanceof https.Server ? answerPlainHttp(server) : undefined;
   server.keepAliveTimeout = 30_000;
   const { host, port } = splitAddr(opts.addr);
   await new Promise<void>((resolve, reject) => {
@@ -64,6 +66,7 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Runnin
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        plainHttp?.close();
         server.closeAllConnections();
       }),
   };
