@@ -30,12 +30,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, proc: ChildProcess, log: () => string, ca?: Buffer): Promise<void> {
+/** What readiness checks over HTTPS trust: the CA (PEM), and a client certificate when the registry demands one. */
+export type ReadinessTls = Buffer | { ca: Buffer; cert: Buffer; key: Buffer };
+
+async function waitFor(url: string, proc: ChildProcess, log: () => string, tls?: ReadinessTls): Promise<void> {
+  const tlsOpts = Buffer.isBuffer(tls) ? { ca: tls } : tls;
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`registry exited with ${proc.exitCode}: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const get = ca ? (u: string, cb: (res: http.IncomingMessage) => void) => https.get(u, { ca }, cb) : (u: string, cb: (res: http.IncomingMessage) => void) => http.get(u, cb);
+      const get = tlsOpts ? (u: string, cb: (res: http.IncomingMessage) => void) => https.get(u, tlsOpts, cb) : (u: string, cb: (res: http.IncomingMessage) => void) => http.get(u, cb);
       get(url, (res) => {
         res.resume();
         resolve(res.statusCode === 200 || res.statusCode === 401);
@@ -47,14 +51,14 @@ async function waitFor(url: string, proc: ChildProcess, log: () => string, ca?: 
   throw new Error(`registry at ${url} did not answer: ${log()}`);
 }
 
-async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number, ca?: Buffer, ip = '127.0.0.1'): Promise<TestRegistry> {
+async function launch(kind: TestRegistry['kind'], file: string, args: string[], base: string, port: number, tls?: ReadinessTls, ip = '127.0.0.1'): Promise<TestRegistry> {
   let logText = '';
   const proc = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
   proc.stderr!.on('data', (d: Buffer) => (logText = (logText + d.toString()).slice(-20_000)));
   const host = `${ip}:${port}`;
   try {
-    await waitFor(`${ca ? 'https' : 'http'}://${host}/v2/`, proc, () => logText, ca);
+    await waitFor(`${tls ? 'https' : 'http'}://${host}/v2/`, proc, () => logText, tls);
   } catch (err) {
     proc.kill('SIGKILL');
     await fs.rm(base, { recursive: true, force: true });
@@ -77,29 +81,33 @@ async function launch(kind: TestRegistry['kind'], file: string, args: string[], 
 }
 
 /**
- * `bin/berth registry serve`; extra flags e.g. ['--htpasswd', file, '--token-auth']. With `tlsCa` (PEM) the
- * flags include --tls-cert/--tls-key and readiness is checked over HTTPS trusting that CA.
+ * `bin/berth registry serve`; extra flags e.g. ['--htpasswd', file, '--token-auth']. With `tls` (the CA's
+ * PEM, and a client certificate with --tls-client-ca) the flags include --tls-cert/--tls-key and readiness
+ * is checked over HTTPS with it.
  */
-export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => [], tlsCa?: Buffer, port?: number, ip = '127.0.0.1'): Promise<TestRegistry> {
+export async function startBerthRegistry(extra: (base: string) => Promise<string[]> = async () => [], tls?: ReadinessTls, port?: number, ip = '127.0.0.1'): Promise<TestRegistry> {
   const base = await fs.mkdtemp('/tmp/berth-registry-');
   port ??= await freePort();
   const args = [path.join(REPO_ROOT, 'bin/berth'), 'registry', 'serve', '-q', '--addr', `${ip}:${port}`, '--root', path.join(base, 'root'), '--delete-enabled', ...(await extra(base))];
-  return launch('berth', process.execPath, args, base, port, tlsCa, ip);
+  return launch('berth', process.execPath, args, base, port, tls, ip);
 }
 
-/** Debian's docker-registry (distribution 2.8) with a filesystem root; htpasswd auth when given a file. */
-export async function startDistribution(htpasswd?: string): Promise<TestRegistry> {
+/**
+ * Debian's docker-registry (distribution 2.8) with a filesystem root; htpasswd auth when given a file; HTTPS
+ * with `tls` (http.tls: certificate, key, and clientcas to demand client certificates; readiness as above).
+ */
+export async function startDistribution(htpasswd?: string, tls?: { cert: string; key: string; clientCas?: string[]; readiness: ReadinessTls }): Promise<TestRegistry> {
   const base = await fs.mkdtemp('/tmp/berth-distribution-');
   const port = await freePort();
   const config = [
     'version: 0.1',
     'log: {level: error, accesslog: {disabled: true}}',
     `storage: {filesystem: {rootdirectory: ${path.join(base, 'root')}}, delete: {enabled: true}}`,
-    `http: {addr: "127.0.0.1:${port}"}`,
+    `http: {addr: "127.0.0.1:${port}"${tls ? `, tls: {certificate: ${tls.cert}, key: ${tls.key}${tls.clientCas ? `, clientcas: [${tls.clientCas.join(', ')}]` : ''}}` : ''}}`,
     ...(htpasswd ? [`auth: {htpasswd: {realm: basic-realm, path: ${htpasswd}}}`] : []),
   ].join('\n');
   await fs.writeFile(path.join(base, 'config.yml'), config + '\n');
-  return launch('distribution', 'docker-registry', ['serve', path.join(base, 'config.yml')], base, port);
+  return launch('distribution', 'docker-registry', ['serve', path.join(base, 'config.yml')], base, port, tls?.readiness);
 }
 
 export type Fault = 'none' | 'corrupt' | 'truncate' | 'truncate-once' | 'slow' | 'unknown-media-type' | 'forbidden';

@@ -19,20 +19,23 @@ export const registryServeCommand: CommandDef = {
     { name: 'token-auth', type: 'bool', description: 'With --htpasswd: bearer tokens from /token instead of basic auth' },
     { name: 'tls-cert', type: 'string', description: 'TLS certificate (PEM): serve HTTPS' },
     { name: 'tls-key', type: 'string', description: 'TLS key (PEM)' },
+    { name: 'tls-client-ca', type: 'string', description: 'CA certificates (PEM, one or more): require a client certificate one of them signed' },
     { name: 'delete-enabled', type: 'bool', description: 'Allow DELETE of manifests and blobs' },
     { name: 'quiet', short: 'q', type: 'bool', description: 'Do not log requests' },
   ],
   async run(ctx, flags) {
     const cert = flags.string('tls-cert');
     const key = flags.string('tls-key');
+    const clientCa = flags.string('tls-client-ca');
     if (!!cert !== !!key) throw new UsageError('--tls-cert and --tls-key go together');
+    if (clientCa && !cert) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key: client certificates are checked only over HTTPS');
     if (flags.bool('token-auth') && !flags.string('htpasswd')) throw new UsageError('--token-auth needs --htpasswd');
     const quiet = flags.bool('quiet');
     const reg = await startRegistry({
       addr: flags.string('addr') || '127.0.0.1:5000',
       root: flags.string('root') || '/var/lib/berth-registry',
       auth: flags.string('htpasswd') ? { htpasswd: flags.string('htpasswd'), realm: flags.string('realm') || undefined, token: flags.bool('token-auth') } : undefined,
-      tls: cert && key ? { cert, key } : undefined,
+      tls: cert && key ? { cert, key, clientCa: clientCa || undefined } : undefined,
       deleteEnabled: flags.bool('delete-enabled'),
       log: quiet ? undefined : (line) => ctx.err(`${new Date().toISOString()} ${line}\n`),
     });

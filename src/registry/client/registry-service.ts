@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentStore } from '../../content/index.js';
 import type { EventPublisher } from '../../events/index.js';
@@ -25,7 +25,7 @@ import { BlobSources } from './blob-sources.js';
 import { resumableBlob } from './blob-download.js';
 import { adaptiveGzip, decompressor, forwardUntilGone, layerCompression, verifier } from './blob-streams.js';
 import { type ProgressSink, shortDigest, throttledProgress } from './progress.js';
-import { type Credentials, readBuffer, RegistryTransport, registryErrorText, statusError, TokenRefused } from './registry-transport.js';
+import { type Credentials, readBuffer, type RegistryResponse, RegistryTransport, registryErrorText, statusError, TokenRefused } from './registry-transport.js';
 
 /**
  * Moving images between berthd and registries (the OCI distribution spec, client side).
@@ -420,11 +420,24 @@ export class RegistryService {
       }
       if (len) await flush();
     } else {
-      const counted = src.on('data', (c: Buffer) => {
-        hash.update(c);
-        size += c.length;
+      // hashed on its way into the request: a 'data' listener would start the flow at once, and what came
+      // before the request piped the body (after its own awaits) would be hashed but never sent
+      const counted = new Transform({
+        transform(c: Buffer, _encoding, done) {
+          hash.update(c);
+          size += c.length;
+          done(null, c);
+        },
       });
-      const r = await t.request(loc, { method: 'PATCH', scope, body: counted, noRetry: true, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: 3_600_000 });
+      // an error of src reaches the request as an error of `counted`
+      pipeline(src, counted).catch(() => undefined);
+      let r: RegistryResponse;
+      try {
+        r = await t.request(loc, { method: 'PATCH', scope, body: counted, noRetry: true, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: 3_600_000 });
+      } finally {
+        // not all sent (the request failed, or was answered early): stop reading the layer
+        if (!counted.readableEnded) counted.destroy();
+      }
       if (r.status !== 202) throw statusError(r.status, `upload failed: ${await registryErrorText(r)}`);
       r.body.resume();
       loc = r.headers.location ?? loc;

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { startRegistry, type RunningRegistry } from '../server/index.js';
-import { RegistryTransport, TokenRefused } from './registry-transport.js';
+import { readText, RegistryTransport, TokenRefused } from './registry-transport.js';
 
 /** berth's registry server with htpasswd + token auth on 127.0.0.1:0; `seen` logs each request's method and path. */
 async function withTokenRegistry(fn: (r: RunningRegistry, seen: string[]) => Promise<void>): Promise<void> {
@@ -64,4 +65,41 @@ test('a tampered identity token is refused by the token service, in its words', 
     await assert.rejects(status(wrong, '/v2/', ''), (err: unknown) => err instanceof TokenRefused && /incorrect username or password/.test(err.message));
     const anon = new RegistryTransport(reg.address, undefined, []);
     await assert.rejects(status(anon, '/v2/', ''), (err: unknown) => !(err instanceof TokenRefused) && /unauthorized: authentication required/.test((err as Error).message));
+  }));
+
+/** A loopback server that refuses every TLS handshake (closes at the ClientHello) and answers plain HTTP with `answer`. */
+async function withServer(answer: string, fn: (host: string) => Promise<void>): Promise<void> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      if (first[0] === 0x16) socket.destroy();
+      else socket.end(answer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await fn(`127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+test('plain HTTP that meets a TLS port ("Client sent an HTTP request to an HTTPS server.") fails saying so, with why HTTPS failed', () =>
+  withServer('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n', async (host) => {
+    const t = new RegistryTransport(host, undefined, []);
+    await assert.rejects(t.request('/v2/', { scope: '' }), (err: Error) => {
+      assert.equal(
+        err.message,
+        `Get "http://${host}/v2/": the registry answered plain HTTP with "Client sent an HTTP request to an HTTPS server.": it speaks HTTPS on this port, and HTTPS failed: Get "https://${host}/v2/": connection reset by peer`,
+      );
+      return true;
+    });
+  }));
+
+test('any other 400 to plain HTTP comes back as it is, body included', () =>
+  withServer('HTTP/1.0 400 Bad Request\r\n\r\nsomething else\n', async (host) => {
+    const t = new RegistryTransport(host, undefined, []);
+    const r = await t.request('/v2/', { scope: '' });
+    assert.equal(r.status, 400);
+    assert.equal(await readText(r.body, 1024), 'something else\n');
   }));

@@ -1,8 +1,9 @@
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { EngineError, forbidden, notFound, unauthorized, unavailable } from '../../errdefs/index.js';
+import { ConnectError, connectError, goVerb, unreachable, type TlsAttempt } from './connect-errors.js';
 import { registryAgent } from './registry-certs.js';
 
 /**
@@ -10,10 +11,13 @@ import { registryAgent } from './registry-certs.js';
  *
  * Endpoints (as dockerd): docker.io is https://registry-1.docker.io; a loopback host (127.0.0.0/8, ::1,
  * localhost) or one listed with --insecure-registry is tried over HTTPS without certificate checks and,
- * when the TLS handshake fails, over plain HTTP. The answer is kept only while it holds: a registry that
- * refused the connection is probed again next time, and a request that cannot connect forgets it (a
- * registry restarted with or without TLS on the same port is found again). Any other host is HTTPS with
- * verified certificates.
+ * when the TLS handshake fails, over plain HTTP — unless the registry answered in TLS (an alert, e.g. for a
+ * client certificate it wants, or a completed handshake): then the HTTPS error is the one to give. The
+ * answer is kept only while it holds: a registry that refused the connection is probed again next time,
+ * and a request that cannot connect, or that plain HTTP gets a TLS port's "Client sent an HTTP request to
+ * an HTTPS server." for, forgets it (a registry restarted with or without TLS on the same port is found
+ * again). Any other host is HTTPS with verified certificates. A client certificate in the certs dir is
+ * presented either way (registry-certs.ts).
  *
  * Authentication follows the registry's WWW-Authenticate challenge: `Basic` sends the credentials on every
  * request; `Bearer realm=…,service=…,scope=…` trades them (or nothing, anonymously) at the realm for a
@@ -86,7 +90,7 @@ function ipv4(s: string): number {
 export interface RegistryResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: IncomingMessage;
+  body: Readable;
 }
 
 export interface RequestOptions {
@@ -108,6 +112,11 @@ const agents = {
 
 /** host → scheme decided for an insecure registry */
 const schemeCache = new Map<string, 'http' | 'https'>();
+/** host → why HTTPS failed when it was last probed and HTTP chosen, for the error if HTTP meets a TLS port */
+const httpsFailures = new Map<string, string>();
+
+/** What Go's net/http (distribution, berth registry serve) answers plain HTTP with on a TLS port (status 400). */
+const PLAIN_HTTP_TO_TLS = /^Client sent an HTTP request to an HTTPS server/;
 
 export class RegistryTransport {
   readonly endpointHost: string;
@@ -146,6 +155,12 @@ export class RegistryTransport {
       schemeCache.set(this.endpointHost, 'https');
       return 'https';
     } catch (err) {
+      // a TLS server that refused us (e.g. it wants a client certificate): HTTP would only get its 400
+      if (err instanceof ConnectError && err.speaksTls) {
+        schemeCache.set(this.endpointHost, 'https');
+        throw err;
+      }
+      httpsFailures.set(this.endpointHost, (err as Error).message);
       // nothing listens (or answers) there: HTTP gives the error, and the next operation probes again
       if (!unreachable(err)) schemeCache.set(this.endpointHost, 'http');
       return 'http';
@@ -177,6 +192,22 @@ export class RegistryTransport {
       if (fresh === scheme || (opts.body !== undefined && !Buffer.isBuffer(opts.body))) throw err;
       url = new URL(pathOrUrl, `${fresh}://${this.endpointHost}`);
       res = await send();
+    }
+    if (url.protocol === 'http:' && this.insecure && url.host === this.endpointHost) {
+      const checked = await tlsPortAnswer(res);
+      res = checked.res;
+      if (checked.tlsPort) {
+        // a TLS port: the registry came back with TLS, or HTTPS failed when it was probed; probe again
+        schemeCache.delete(this.endpointHost);
+        const fresh = await this.scheme();
+        const resendable = opts.body === undefined || Buffer.isBuffer(opts.body);
+        if (fresh === 'http' || !resendable) {
+          const tail = fresh === 'http' ? `, and HTTPS failed: ${httpsFailures.get(this.endpointHost)}` : ' now: try again';
+          throw unavailable(`${goVerb(opts.method ?? 'GET')} "${url.href}": the registry answered plain HTTP with "Client sent an HTTP request to an HTTPS server.": it speaks HTTPS on this port${tail}`);
+        }
+        url = new URL(url.href.replace(/^http:/, 'https:'));
+        res = await send();
+      }
     }
     if (res.status === 401) {
       const www = res.headers['www-authenticate'];
@@ -270,8 +301,10 @@ export class RegistryTransport {
   private async raw(scheme: 'http' | 'https', o: { method: string; path: string; headers: Record<string, string | number>; body?: Buffer | Readable; timeoutMs?: number; host?: string }): Promise<RegistryResponse> {
     const host = o.host ?? this.endpointHost;
     const { hostname, port } = splitHost(host, scheme === 'https' ? 443 : 80);
-    const verified = scheme === 'https' && !this.insecure ? (this.certsDir && (await registryAgent(this.certsDir, host))) || agents.https : undefined;
-    const agent = scheme === 'http' ? agents.http : (verified ?? agents.httpsInsecure);
+    // the registry's own agent (its CAs, its client certificate) when its certs dir has one
+    const own = scheme === 'https' && this.certsDir ? await registryAgent(this.certsDir, host, !this.insecure) : undefined;
+    const agent = scheme === 'http' ? agents.http : (own?.agent ?? (this.insecure ? agents.httpsInsecure : agents.https));
+    const tls: TlsAttempt | undefined = scheme === 'https' ? { handshakeDone: false, clientCert: own?.clientCert, certsDir: this.certsDir } : undefined;
     const mod = scheme === 'http' ? http : https;
     return new Promise<RegistryResponse>((resolve, reject) => {
       const req = mod.request({ hostname, port, method: o.method, path: o.path, agent, headers: { 'User-Agent': 'berth', ...o.headers } }, (res) => {
@@ -280,7 +313,10 @@ export class RegistryTransport {
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       req.setTimeout(o.timeoutMs ?? 60_000, () => req.destroy(unavailable(`${o.method} ${scheme}://${host}${o.path}: timed out after ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s`)));
-      req.on('error', (err) => reject(err instanceof EngineError ? err : connectError(err as NodeJS.ErrnoException, `${scheme}://${host}${o.path}`, o.method)));
+      req.on('socket', (socket) => {
+        if (tls && !req.reusedSocket) socket.once('secureConnect', () => (tls.handshakeDone = true));
+      });
+      req.on('error', (err) => reject(err instanceof EngineError ? err : connectError(err as NodeJS.ErrnoException, `${scheme}://${host}${o.path}`, o.method, tls)));
       if (o.body === undefined) req.end();
       else if (Buffer.isBuffer(o.body)) req.end(o.body);
       else {
@@ -296,28 +332,6 @@ function splitHost(host: string, def: number): { hostname: string; port: number 
   return { hostname: m?.[1] ?? m?.[2] ?? host, port: m?.[3] ? Number(m[3]) : def };
 }
 
-function connectError(err: NodeJS.ErrnoException, url: string, method: string): EngineError {
-  const verb = method === 'GET' ? 'Get' : method === 'HEAD' ? 'Head' : method === 'PUT' ? 'Put' : method === 'POST' ? 'Post' : method;
-  const host = new URL(url).host;
-  let why = err.message;
-  if (err.code === 'ECONNREFUSED') why = `dial tcp ${host}: connect: connection refused`;
-  else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') why = `dial tcp: lookup ${new URL(url).hostname}: no such host`;
-  else if (err.code === 'ECONNRESET') why = 'connection reset by peer';
-  else if (UNKNOWN_CA.has(err.code ?? '')) why = `tls: failed to verify certificate: x509: certificate signed by unknown authority (trust the registry's CA by putting it in <registry-certs-dir>/${host}/ca.crt, /etc/docker/certs.d by default, or list ${host} with --insecure-registry)`;
-  else if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') why = `tls: failed to verify certificate: x509: certificate is not valid for ${new URL(url).hostname}`;
-  return new EngineError('Unavailable', `${verb} "${url}": ${why}`, { cause: err });
-}
-
-const UNKNOWN_CA = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
-
-/** No connection at all (refused, no route, no such host, timed out), as opposed to one that spoke the wrong protocol. */
-function unreachable(err: unknown): boolean {
-  if (!(err instanceof EngineError) || err.kind !== 'Unavailable') return false;
-  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined) return /timed out/.test(err.message);
-  return ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(code);
-}
-
 function parseChallenge(h: string | string[] | undefined): { scheme: 'basic' | 'bearer'; params: Record<string, string> } | undefined {
   const text = Array.isArray(h) ? h[0] : h;
   if (!text) return undefined;
@@ -330,8 +344,19 @@ function parseChallenge(h: string | string[] | undefined): { scheme: 'basic' | '
   return { scheme, params };
 }
 
-function emptyBody(b: IncomingMessage): IncomingMessage {
+function emptyBody(b: Readable): Readable {
   return b;
+}
+
+/**
+ * Whether a 400 to plain HTTP is a TLS port's answer (it has none of a registry's headers); any other
+ * answer comes back with its body still to read.
+ */
+async function tlsPortAnswer(res: RegistryResponse): Promise<{ tlsPort: boolean; res: RegistryResponse }> {
+  if (res.status !== 400 || res.headers['docker-distribution-api-version'] || res.headers['content-type']) return { tlsPort: false, res };
+  const body = await readBuffer(res.body, 64 * 1024).catch(() => Buffer.alloc(0));
+  if (PLAIN_HTTP_TO_TLS.test(body.toString('latin1'))) return { tlsPort: true, res };
+  return { tlsPort: false, res: { ...res, body: Readable.from([body], { objectMode: false }) } };
 }
 
 export async function readText(body: Readable, max: number): Promise<string> {

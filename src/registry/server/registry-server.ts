@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { MediaTypes } from '../../oci/index.js';
+import { answerPlainHttp } from './plain-http-on-tls.js';
 import { RegistryAuth, type AuthOptions } from './registry-auth.js';
 import { RegistryError, regError } from './registry-errors.js';
 import { serveToken } from './registry-token-endpoint.js';
@@ -23,7 +24,12 @@ export interface RegistryServerOptions {
   /** HOST:PORT; port 0 picks one */
   addr: string;
   auth?: AuthOptions;
-  tls?: { cert: string; key: string };
+  /**
+   * Serve HTTPS with this certificate and key (PEM files). With `clientCa` (a PEM file of one or more CAs,
+   * distribution's http.tls.clientcas), a client must present a certificate one of them signed, or the
+   * handshake is refused.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
   /** DELETE of manifests and blobs (off by default, as in distribution) */
   deleteEnabled?: boolean;
   log?: (line: string) => void;
@@ -46,9 +52,8 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Runnin
   const auth = new RegistryAuth(opts.auth ?? {});
   const handler = new Handler(storage, auth, opts.deleteEnabled ?? false, opts.log);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler.handle(req, res);
-  const server = opts.tls
-    ? https.createServer({ cert: await fs.readFile(opts.tls.cert), key: await fs.readFile(opts.tls.key) }, listener)
-    : http.createServer(listener);
+  const server = opts.tls ? https.createServer(await tlsOptions(opts.tls), listener) : http.createServer(listener);
+  const plainHttp = server instanceof https.Server ? answerPlainHttp(server) : undefined;
   server.keepAliveTimeout = 30_000;
   const { host, port } = splitAddr(opts.addr);
   await new Promise<void>((resolve, reject) => {
@@ -64,9 +69,30 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Runnin
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        plainHttp?.close();
         server.closeAllConnections();
       }),
   };
+}
+
+async function tlsOptions(o: NonNullable<RegistryServerOptions['tls']>): Promise<https.ServerOptions> {
+  const [cert, key] = await Promise.all([fs.readFile(o.cert), fs.readFile(o.key)]);
+  if (!o.clientCa) return { cert, key };
+  return { cert, key, ca: readCas(o.clientCa, await fs.readFile(o.clientCa, 'utf8')), requestCert: true, rejectUnauthorized: true };
+}
+
+/** The CA certificates of a PEM file, each checked: a file with none would silently refuse every client. */
+function readCas(file: string, pem: string): string[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) throw new Error(`${file}: no PEM certificate in it`);
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b);
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message}`);
+    }
+  }
+  return blocks;
 }
 
 export function splitAddr(addr: string): { host: string; port: number } {

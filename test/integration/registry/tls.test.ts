@@ -45,7 +45,7 @@ async function curl(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
-test('curl trusting the CA reaches /v2/ and _catalog over HTTPS; plain HTTP and an untrusted client fail', async () => {
+test('curl trusting the CA reaches /v2/ and _catalog over HTTPS; an untrusted client fails; plain HTTP gets Go\'s 400', async () => {
   const v2 = await curl('--cacert', certs.ca, '-i', `https://${reg.host}/v2/`);
   assert.equal(v2.code, 0, v2.stderr);
   assert.match(v2.stdout, /^HTTP\/1\.1 200/);
@@ -55,10 +55,12 @@ test('curl trusting the CA reaches /v2/ and _catalog over HTTPS; plain HTTP and 
   assert.deepEqual(JSON.parse(cat.stdout), { repositories: [] });
   const untrusted = await curl(`https://${reg.host}/v2/`);
   assert.equal(untrusted.code, 60, `curl without the CA must fail the certificate check: ${untrusted.stderr}`);
-  // plain HTTP gets no answer (the TLS handshake fails and the connection is closed)
+  // plain HTTP is answered as distribution (Go's net/http) answers it, byte for byte, and not served
   const plain = await curl('-i', `http://${reg.host}/v2/`);
-  assert.notEqual(plain.code, 0, `plain HTTP must not be served: ${plain.stdout}`);
-  assert.doesNotMatch(plain.stdout, /registry\/2\.0/i);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.stdout, 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+  // and the port still speaks TLS afterwards
+  assert.equal((await curl('--cacert', certs.ca, `https://${reg.host}/v2/`)).stdout, '{}');
 });
 
 test('skopeo copies into and out of the TLS registry with a cert dir, and refuses it without one', async () => {
@@ -117,5 +119,27 @@ test('a registry that was not up yet is probed again: HTTPS once it listens with
     assert.deepEqual(JSON.parse(tags.stdout), { name: 'late/box', tags: ['v1'] });
   } finally {
     await plain.stop();
+  }
+});
+
+test('a registry that comes back with TLS where it spoke plain HTTP: the 400 that plain HTTP gets there sends berthd back to HTTPS', async () => {
+  const port = await freePort();
+  const plain = await startBerthRegistry(async () => [], undefined, port);
+  const name = `${plain.host}/switch/box:v1`;
+  try {
+    assert.equal((await runDocker(d.dockerHost, ['tag', 'busybox', name])).code, 0);
+    const push = await runDocker(d.dockerHost, ['push', name]);
+    assert.equal(push.code, 0, push.stderr);
+  } finally {
+    await plain.stop();
+  }
+  const secure = await startBerthRegistry(async () => ['--tls-cert', certs.cert, '--tls-key', certs.key], await fs.readFile(certs.ca), port);
+  try {
+    const push = await runDocker(d.dockerHost, ['push', name]);
+    assert.equal(push.code, 0, push.stderr);
+    const tags = await curl('--cacert', certs.ca, `https://${secure.host}/v2/switch/box/tags/list`);
+    assert.deepEqual(JSON.parse(tags.stdout), { name: 'switch/box', tags: ['v1'] });
+  } finally {
+    await secure.stop();
   }
 });
