@@ -1,5 +1,5 @@
 import type { ImageRecord } from '../../../image/image-service.js';
-import { familiarName, parseReference, familiarRepository } from '../../../oci/index.js';
+import { familiarName, parseReference, familiarRepository, type ImageRunConfig } from '../../../oci/index.js';
 
 /** Image records → Docker's JSON (GET /images/json and /images/{name}/json). Names in familiar form. */
 export function imageSummary(img: ImageRecord, containers: number): Record<string, unknown> {
@@ -26,9 +26,12 @@ function familiarDigest(s: string): string {
   }
 }
 
-export function imageInspect(img: ImageRecord): Record<string, unknown> {
-  const cfg = img.config.config ?? {};
-  const containerConfig = {
+/**
+ * An image config's run config as Docker's `container.Config` JSON: every field present, the `omitempty`
+ * ones only when set.
+ */
+function runConfigJson(cfg: ImageRunConfig & { Image?: string }): Record<string, unknown> {
+  const j: Record<string, unknown> = {
     Hostname: '',
     Domainname: '',
     User: cfg.User ?? '',
@@ -43,7 +46,7 @@ export function imageInspect(img: ImageRecord): Record<string, unknown> {
     Cmd: cfg.Cmd ?? null,
     Healthcheck: cfg.Healthcheck,
     ArgsEscaped: cfg.ArgsEscaped,
-    Image: '',
+    Image: cfg.Image ?? '',
     Volumes: cfg.Volumes ?? null,
     WorkingDir: cfg.WorkingDir ?? '',
     Entrypoint: cfg.Entrypoint ?? null,
@@ -52,7 +55,11 @@ export function imageInspect(img: ImageRecord): Record<string, unknown> {
     StopSignal: cfg.StopSignal,
     Shell: cfg.Shell,
   };
-  for (const k of Object.keys(containerConfig) as Array<keyof typeof containerConfig>) if (containerConfig[k] === undefined) delete containerConfig[k];
+  for (const k of Object.keys(j)) if (j[k] === undefined) delete j[k];
+  return j;
+}
+
+export function imageInspect(img: ImageRecord): Record<string, unknown> {
   return {
     Id: img.id,
     RepoTags: img.repoTags.map(familiarName),
@@ -60,9 +67,13 @@ export function imageInspect(img: ImageRecord): Record<string, unknown> {
     Parent: img.parent ?? '',
     Comment: img.config.comment ?? img.config.history?.at(-1)?.comment ?? '',
     Created: img.created,
+    // Docker (API < 1.45) always has these two, empty for an image no classic build step made; docker-compose
+    // 1.29 reads ContainerConfig.Volumes when it recreates a container and fails with a KeyError without it.
+    Container: img.config.container ?? '',
+    ContainerConfig: runConfigJson(img.config.container_config ?? {}),
     DockerVersion: img.config.docker_version ?? '',
     Author: img.config.author ?? '',
-    Config: containerConfig,
+    Config: runConfigJson(img.config.config ?? {}),
     Architecture: img.config.architecture,
     Variant: img.config.variant,
     Os: img.config.os,
