@@ -75,6 +75,8 @@ interface PendingAttach {
   stdinClosed: boolean;
   conn?: AttachConnection;
   detached: boolean;
+  /** made while the container ran: it belongs to that run and ends with it, connected or not */
+  forRunning: boolean;
 }
 
 /**
@@ -448,7 +450,7 @@ export class ContainerService {
       await this.store.save(rec).catch(() => undefined);
       await this.mounts.teardown(rec);
       await this.rootfs.unmount(rec.id).catch(() => undefined);
-      this.endAttaches(rec.id);
+      this.endAttaches(rec.id, true);
       throw err;
     }
   }
@@ -881,6 +883,9 @@ export class ContainerService {
     await this.store.delete(rec);
     await this.mounts.release(rec.id, rec.mountPoints ?? [], removeVolumes).catch((err) => this.logger.warn('releasing volumes failed', { id: rec.id, error: err }));
     this.publish(rec, 'destroy');
+    // an attach still waiting for a start that will never come ends now (dockerd closes its streams)
+    this.endAttaches(rec.id, true);
+    this.attaches.delete(rec.id);
     for (const w of this.removeWaiters.get(rec.id) ?? []) w();
     this.removeWaiters.delete(rec.id);
   }
@@ -933,15 +938,22 @@ export class ContainerService {
 
   /**
    * Attaches a client to the container's stdio. On a running container this connects at once; on one that
-   * is not running yet it connects when it starts (docker run attaches before it starts the container).
+   * is not running it connects when the container next starts, as dockerd's attach does: docker run
+   * attaches before it starts the container, and dockerpty (docker-compose run without the docker CLI)
+   * attaches after a start, and starts the container again when it finds that the command has already
+   * exited. Such an attach waits for that next start and is not ended by an exit that came before it.
    */
   async attach(idOrName: string, handlers: AttachHandlers): Promise<AttachSession> {
     const rec = this.store.find(idOrName);
-    const pending: PendingAttach = { handlers, stdin: [], stdinClosed: false, detached: false };
+    const running = rec.state.Running && !rec.state.Restarting;
+    const pending: PendingAttach = { handlers, stdin: [], stdinClosed: false, detached: false, forRunning: running };
     const set = this.attaches.get(rec.id) ?? new Set();
     set.add(pending);
     this.attaches.set(rec.id, set);
-    if (rec.state.Running) await this.connect(rec.id, pending);
+    if (running) {
+      // the process may have exited a moment ago, its exit not handled yet: that exit ends this attach
+      await this.connect(rec.id, pending).catch((err) => this.logger.debug('attach to an exiting container', { id: rec.id, error: err }));
+    }
     this.publish(rec, 'attach');
     return {
       writeStdin: (data) => {
@@ -980,11 +992,18 @@ export class ContainerService {
     }
   }
 
-  private endAttaches(id: string): void {
+  /**
+   * Ends the attaches that are not connected to a process: at an exit, those made during the run that
+   * ended (the ones made after it wait for the next start); when a start fails or the container goes, all.
+   */
+  private endAttaches(id: string, all = false): void {
     const set = this.attaches.get(id);
     if (!set) return;
-    for (const p of set) if (!p.conn) p.handlers.onEnd();
-    for (const p of [...set]) if (!p.conn) set.delete(p);
+    for (const p of [...set]) {
+      if (p.conn || !(all || p.forRunning)) continue;
+      set.delete(p);
+      p.handlers.onEnd();
+    }
   }
 
   async resize(idOrName: string, height: number, width: number): Promise<void> {
