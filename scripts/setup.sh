@@ -11,6 +11,9 @@ for pair in runc:runc crun:crun conmon:conmon busybox:busybox-static iptables:ip
 done
 # busybox-static specifically: the base image needs a static busybox
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# the Python clients the client tests run (test/integration/clients): Debian's docker-compose 1.29 and
+# docker-py for /usr/bin/python3, whatever else PATH has
+for pkg in docker-compose python3-docker; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 # a real docker CLI for the compatibility tests, when the machine has none
 command -v docker >/dev/null 2>&1 || need+=(docker.io)
 if [ ${#need[@]} -gt 0 ]; then
