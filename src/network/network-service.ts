@@ -484,11 +484,17 @@ export class NetworkService {
     const out: number[] = [];
     for (const netId of asker.endpoints.keys()) {
       if (this.records.get(netId)?.Name === 'bridge') continue;
+      // --link target:alias on a user-defined network: the alias resolves for the container that links only
+      // (libnetwork's per-endpoint link aliases; no /etc/hosts entry, unlike the default bridge)
+      const linked = (asker.endpoints.get(netId)?.Links ?? [])
+        .map((l) => l.split(':'))
+        .filter(([target, alias]) => (alias ?? target ?? '').split('/').pop()!.toLowerCase() === lower)
+        .map(([target]) => target!.replace(/^\//, '').toLowerCase());
       for (const o of this.attached.values()) {
         const ep = o.endpoints.get(netId);
         if (!ep) continue;
         const names = [o.name, o.id.slice(0, 12), ...(ep.Aliases ?? [])].map((n) => n.toLowerCase());
-        if (names.includes(lower) || o.id === lower) out.push(parseIp(ep.IPAddress)!);
+        if (names.includes(lower) || o.id === lower || linked.some((t) => t === o.name.toLowerCase() || (t.length >= 12 && o.id.startsWith(t)))) out.push(parseIp(ep.IPAddress)!);
       }
     }
     return out.length ? out : undefined;
