@@ -15,6 +15,7 @@ import type { ContainerStore } from './container-store.js';
 import { mergeConfig, processArgs, validateName } from './container-config.js';
 import { hostsFile, resolvConf, type DnsSettings } from './etc-files.js';
 import { KeyedLock } from './keyed-lock.js';
+import { mountShareableShm, shareableShmDir, unmountShareableShm } from './shareable-shm.js';
 import { randomName } from './names-generator.js';
 import { parseSignal } from './signals.js';
 import { matchesFilters } from './container-filters.js';
@@ -120,7 +121,11 @@ export class ContainerService {
         await this.removeNow(rec).catch((err) => this.logger.warn('could not finish removal', { id: rec.id, error: err }));
         continue;
       }
-      if (!rec.state.Running) continue;
+      if (!rec.state.Running) {
+        // a shareable /dev/shm left mounted by a daemon that died before it saw the exit
+        if (rec.hostConfig.IpcMode === 'shareable') unmountShareableShm(this.containerDir(rec.id));
+        continue;
+      }
       if (rec.state.Restarting) {
         // berthd went away while the container waited for its restart: restart it now
         this.scheduleRestart(rec, 0);
@@ -377,11 +382,13 @@ export class ContainerService {
     try {
       const cwd = rec.config.WorkingDir || '/';
       await mkdirInRoot(root, cwd);
-      const user = await resolveUser(root, rec.config.User ?? '');
       const hc = rec.hostConfig;
+      const user = await resolveUser(root, rec.config.User ?? '', groupAdd(hc));
       const hostNetwork = hc.NetworkMode === 'host';
-      const hostname = hostNetwork ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
+      const hostname = hostNetwork || hc.UTSMode === 'host' ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
       const network = this.networkNamespace(rec);
+      const shared = this.sharedNamespaces(rec);
+      if (hc.IpcMode === 'shareable') shared.shmSource = await mountShareableShm(this.containerDir(rec.id), hc.ShmSize || DEFAULT_SHM_SIZE);
       const allocation = await this.allocateNetworks(rec);
       const endpoints = Object.values(allocation?.networks ?? {});
       const resolver = this.config.networks?.resolverFor(endpoints.map((e) => e.NetworkID));
@@ -390,7 +397,7 @@ export class ContainerService {
       await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, endpoints[0]?.IPAddress, [...(hc.ExtraHosts ?? []), ...this.linkHosts(rec)]));
       await this.writeResolvConf(rec, hostNetwork, resolver);
       const userMounts = await this.mounts.setup(rec);
-      const spec = buildRuntimeSpec(this.specInput(rec, root, cwd, user, hostname, hostNetwork, network, userMounts));
+      const spec = buildRuntimeSpec({ ...this.specInput(rec, root, cwd, user, hostname, hostNetwork, network, userMounts), ...shared });
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -449,6 +456,7 @@ export class ContainerService {
       this.clearEndpoints(rec);
       await this.store.save(rec).catch(() => undefined);
       await this.mounts.teardown(rec);
+      unmountShareableShm(this.containerDir(rec.id));
       await this.rootfs.unmount(rec.id).catch(() => undefined);
       this.endAttaches(rec.id, true);
       throw err;
@@ -465,6 +473,48 @@ export class ContainerService {
     const target = this.store.find(mode.slice('container:'.length));
     if (!target.state.Running || target.state.Restarting || !target.state.Pid) throw conflict(`cannot join network of a non running container: ${target.id}`);
     return { path: `/proc/${target.state.Pid}/ns/net` };
+  }
+
+  /**
+   * --pid, --ipc and --uts: the host's, another running container's, or the container's own, with dockerd's
+   * checks and wording (daemon/container_operations_unix.go). An IPC donor must be `shareable`; its
+   * /dev/shm is bound in, as dockerd binds the donor's shm mount.
+   */
+  private sharedNamespaces(rec: ContainerRecord): Pick<SpecInput, 'pid' | 'ipc' | 'uts' | 'shmSource'> {
+    const hc = rec.hostConfig;
+    const out: Pick<SpecInput, 'pid' | 'ipc' | 'uts' | 'shmSource'> = {};
+    const running = (id: string, wrap: string): ContainerRecord => {
+      let target: ContainerRecord;
+      try {
+        target = this.store.find(id);
+      } catch (err) {
+        const e = err as EngineError;
+        throw new EngineError(e.kind ?? 'NotFound', `${wrap}: ${e.message}`);
+      }
+      if (!target.state.Running || !target.state.Pid) throw conflict(`container ${target.id} is not running`);
+      if (target.state.Restarting) throw conflict(`Container ${target.id} is restarting, wait until the container is running`);
+      return target;
+    };
+    const pidMode = String(hc.PidMode ?? '');
+    if (pidMode === 'host') out.pid = { mode: 'host' };
+    else if (pidMode.startsWith('container:')) {
+      const id = pidMode.slice('container:'.length);
+      out.pid = { path: `/proc/${running(id, `cannot join PID of a non running container: ${id}`).state.Pid}/ns/pid` };
+    }
+    const ipcMode = String(hc.IpcMode ?? '');
+    if (ipcMode === 'host') {
+      out.ipc = { mode: 'host' };
+      out.shmSource = '/dev/shm';
+    } else if (ipcMode === 'none') out.ipc = { mode: 'none' };
+    else if (ipcMode.startsWith('container:')) {
+      const id = ipcMode.slice('container:'.length);
+      const donor = running(id, `can't join IPC of container ${id}`);
+      if (donor.hostConfig.IpcMode !== 'shareable') throw new EngineError('Internal', `can't join IPC of container ${id}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+      out.ipc = { path: `/proc/${donor.state.Pid}/ns/ipc` };
+      out.shmSource = shareableShmDir(this.containerDir(donor.id));
+    }
+    if (hc.UTSMode === 'host') out.uts = 'host';
+    return out;
   }
 
   /** Addresses and host ports for a start (before the runtime makes the namespace); none for host/none/container modes. */
@@ -654,7 +704,7 @@ export class ContainerService {
   async processSpec(idOrName: string): Promise<ExecProcess> {
     const rec = this.store.find(idOrName);
     const root = await this.rootfs.mount(rec.id);
-    const user = await resolveUser(root, rec.config.User ?? '');
+    const user = await resolveUser(root, rec.config.User ?? '', groupAdd(rec.hostConfig));
     const hostNetwork = rec.hostConfig.NetworkMode === 'host';
     const hostname = (await fs.readFile(rec.hostnamePath, 'utf8').catch(() => rec.config.Hostname ?? '')).trim();
     const spec = buildRuntimeSpec(this.specInput(rec, root, rec.config.WorkingDir || '/', user, hostname, hostNetwork));
@@ -706,6 +756,7 @@ export class ContainerService {
         this.mounts.teardown(rec),
         this.store.save(rec),
       ]);
+      unmountShareableShm(this.containerDir(rec.id));
       if (oomKilled) this.publish(rec, 'oom');
       this.publish(rec, 'die', { exitCode: String(exitCode) });
     });
@@ -879,6 +930,7 @@ export class ContainerService {
   }
 
   private async removeNow(rec: ContainerRecord, removeVolumes = false): Promise<void> {
+    unmountShareableShm(this.containerDir(rec.id));
     await Promise.all([this.runtime.delete(rec.id, { force: true }).catch(() => undefined), this.rootfs.remove(rec.id)]);
     await this.store.delete(rec);
     await this.mounts.release(rec.id, rec.mountPoints ?? [], removeVolumes).catch((err) => this.logger.warn('releasing volumes failed', { id: rec.id, error: err }));
@@ -1126,3 +1178,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
 
+/** Docker's /dev/shm size when --shm-size is not given. */
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+/** --group-add, as the record keeps it. */
+function groupAdd(hc: HostConfig): string[] {
+  return Array.isArray(hc.GroupAdd) ? hc.GroupAdd.map(String) : [];
+}

@@ -62,6 +62,30 @@ describe('buildRuntimeSpec: Docker defaults', () => {
     assert.deepEqual(ns({ network: { path: '/run/netns/x' } }).at(-1), { type: 'network', path: '/run/netns/x' });
   });
 
+  test('--pid, --ipc, --uts: host → no namespace of its own, container → joined; /dev/shm from elsewhere or none', () => {
+    const ns = (over: Partial<SpecInput>) => (build(over).linux as { namespaces: unknown[] }).namespaces;
+    assert.deepEqual(ns({ pid: { mode: 'host' }, ipc: { mode: 'host' }, uts: 'host' }), [{ type: 'mount' }, { type: 'network' }]);
+    assert.deepEqual(ns({ pid: { path: '/proc/42/ns/pid' }, ipc: { path: '/proc/42/ns/ipc' } }).slice(0, 3), [
+      { type: 'pid', path: '/proc/42/ns/pid' },
+      { type: 'ipc', path: '/proc/42/ns/ipc' },
+      { type: 'uts' },
+    ]);
+    const shared = build({ ipc: { path: '/proc/42/ns/ipc' }, shmSource: '/var/lib/berth/containers/x/shm' }).mounts.filter((m) => m.destination === '/dev/shm');
+    assert.deepEqual(shared, [{ destination: '/dev/shm', type: 'bind', source: '/var/lib/berth/containers/x/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] }]);
+    assert.ok(!build({ ipc: { mode: 'none' } }).mounts.some((m) => m.destination === '/dev/shm'), '--ipc none: no /dev/shm');
+    const hostUts = build({ uts: 'host', domainname: 'example.test' });
+    assert.equal(hostUts.hostname, undefined, 'runc refuses a hostname without a UTS namespace');
+    assert.equal(hostUts.domainname, undefined);
+  });
+
+  test('--privileged with --device: the host\'s devices plus the mapped ones (not those at the same path)', () => {
+    const s = build({ privileged: true, devices: [{ pathOnHost: '/dev/null', pathInContainer: '/dev/mynull', cgroupPermissions: 'r' }, { pathOnHost: '/dev/zero', pathInContainer: '/dev/zero', cgroupPermissions: 'rwm' }] });
+    const devices = (s.linux as { devices: Array<{ path: string; major: number; minor: number }> }).devices;
+    assert.deepEqual(devices.filter((d) => d.path === '/dev/mynull').map((d) => [d.major, d.minor]), [[1, 3]]);
+    assert.equal(devices.filter((d) => d.path === '/dev/zero').length, 1, 'once, from the host devices');
+    assert.deepEqual((s.linux as { resources: { devices: unknown[] } }).resources.devices, [{ allow: true, access: 'rwm' }]);
+  });
+
   test('user mounts replace defaults at the same destination; shmSize', () => {
     const s = build({ mounts: [{ destination: '/dev/shm', type: 'bind', source: '/host/shm', options: ['rbind'] }], shmSize: 128 * 1024 * 1024 });
     assert.equal(s.mounts.filter((m) => m.destination === '/dev/shm').length, 1);

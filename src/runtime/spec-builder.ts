@@ -2,7 +2,7 @@ import { readdirSync, lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { invalidArgument } from '../errdefs/index.js';
 import type { RuntimeSpec, RuntimeSpecMount } from './container-runtime.js';
-import type { SpecInput } from './spec-input.js';
+import type { NamespaceChoice, SpecInput } from './spec-input.js';
 import { effectiveCapabilities } from './capabilities.js';
 import { buildRlimits, readHostLimits, RLIM_INFINITY, type HostLimits } from './rlimits.js';
 import { convertSeccompProfile, defaultSeccompProfile, type DockerSeccompProfile } from './seccomp.js';
@@ -87,7 +87,12 @@ function defaultMounts(input: SpecInput): RuntimeSpecMount[] {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOpts },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: cgroupOpts },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', sizeOption(shm)] },
+    // --ipc host / container:…: that /dev/shm, bound; --ipc none: no /dev/shm at all
+    ...(input.shmSource
+      ? [{ destination: '/dev/shm', type: 'bind', source: input.shmSource, options: ['rbind', 'nosuid', 'noexec', 'nodev'] }]
+      : input.ipc && 'mode' in input.ipc && input.ipc.mode === 'none'
+        ? []
+        : [{ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', sizeOption(shm)] }]),
   ];
 }
 
@@ -174,10 +179,17 @@ function deviceOf(p: string, st: { rdev: number; mode: number; uid: number; gid:
 }
 
 function namespaces(input: SpecInput): Array<{ type: string; path?: string }> {
-  const ns: Array<{ type: string; path?: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  const net = input.network;
-  if ('path' in net) ns.push({ type: 'network', path: net.path });
-  else if (net.mode === 'private') ns.push({ type: 'network' });
+  const ns: Array<{ type: string; path?: string }> = [];
+  const add = (type: string, choice: NamespaceChoice | { mode: 'none' } | undefined) => {
+    if (!choice || !('path' in choice)) {
+      if (choice?.mode !== 'host') ns.push({ type });
+    } else ns.push({ type, path: choice.path });
+  };
+  add('pid', input.pid);
+  add('ipc', input.ipc);
+  if (input.uts !== 'host') ns.push({ type: 'uts' });
+  ns.push({ type: 'mount' });
+  add('network', input.network);
   return ns;
 }
 
@@ -249,7 +261,10 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
     resources: resources(input),
   };
   if (input.privileged) {
-    linux.devices = hostDevices();
+    // Docker adds --device mappings to a privileged container's host devices unless the path is the same
+    // (daemon/oci_linux.go WithDevices); the cgroup already allows everything
+    const mapped = (input.devices ?? []).filter((d) => d.pathInContainer && d.pathInContainer !== d.pathOnHost);
+    linux.devices = [...hostDevices(), ...userDevices({ ...input, devices: mapped.map((d) => ({ ...d, cgroupPermissions: 'rwm' })) }).devices];
   } else {
     const { devices } = userDevices(input);
     if (devices.length) linux.devices = devices;
@@ -267,11 +282,12 @@ export function buildRuntimeSpec(input: SpecInput, opts: SpecBuildOptions = {}):
     ociVersion: '1.0.2-dev',
     process,
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.hostname,
     mounts,
     linux,
   };
-  if (input.domainname) spec.domainname = input.domainname;
+  // without a UTS namespace of its own the runtime may not set a hostname
+  if (input.uts !== 'host') spec.hostname = input.hostname;
+  if (input.domainname && input.uts !== 'host') spec.domainname = input.domainname;
   return spec;
 }
 

@@ -1,5 +1,8 @@
 import type { RuntimeSpecMount } from './container-runtime.js';
 
+/** A namespace of the container: a fresh one ('private'), the host's (none of its own), or another process's. */
+export type NamespaceChoice = { mode: 'private' | 'host' } | { path: string };
+
 /**
  * Everything the container service decides about a container, from which spec-builder.ts makes an OCI
  * runtime-spec config.json with Docker's defaults (capabilities, masked/read-only paths, devices, mounts,
@@ -25,7 +28,15 @@ export interface SpecInput {
   /** linux.rootfsPropagation (shared, rslave…) when a mount needs it; runc's default otherwise */
   rootfsPropagation?: string;
   /** 'private' = a fresh network namespace (only lo); 'host' = none; path = join that netns */
-  network: { mode: 'private' | 'host' } | { path: string };
+  network: NamespaceChoice;
+  /** --pid: default private */
+  pid?: NamespaceChoice;
+  /** --ipc: default private; 'none' = its own namespace without /dev/shm */
+  ipc?: NamespaceChoice | { mode: 'none' };
+  /** --uts host: the host's hostname, no UTS namespace (and no hostname in the spec) */
+  uts?: 'private' | 'host';
+  /** /dev/shm from elsewhere: the host's (--ipc host) or the donor's (--ipc container:…) */
+  shmSource?: string;
   privileged: boolean;
   capAdd: string[];
   capDrop: string[];

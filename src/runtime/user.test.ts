@@ -30,6 +30,12 @@ describe('resolveUser', () => {
     assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10] });
   });
 
+  test('--group-add: names from the image\'s /etc/group and numbers, added once; an unknown name is refused', async () => {
+    assert.deepEqual(await resolveUser(root, '1000:1000', ['audio', '4711', '29', 'wheel']), { uid: 1000, gid: 1000, additionalGids: [29, 4711, 10] });
+    assert.deepEqual(await resolveUser(root, 'app', ['audio']), { uid: 1000, gid: 1000, additionalGids: [10, 29] });
+    await assert.rejects(resolveUser(root, '', ['nosuchgroup']), (err: unknown) => isKind(err, 'InvalidArgument') && /Unable to find group nosuchgroup: no matching entries in group file/.test((err as Error).message));
+  });
+
   test('name, uid, name:group, uid:gid', async () => {
     assert.deepEqual(await resolveUser(root, 'nobody'), { uid: 65534, gid: 65534, additionalGids: [] });
     assert.deepEqual(await resolveUser(root, 'app'), { uid: 1000, gid: 1000, additionalGids: [10, 29] });

@@ -55,7 +55,11 @@ function numeric(s: string): number | undefined {
   return /^[+-]?\d+$/.test(s) ? Number(s) : undefined;
 }
 
-export async function resolveUser(rootfs: string, user: string): Promise<ResolvedUser> {
+/**
+ * `user` ("name", "uid", "name:group", "uid:gid"…) against the image's /etc/passwd and /etc/group, plus
+ * --group-add (`groupAdd`: group names or numeric ids) as supplementary groups, as Docker's getUser.
+ */
+export async function resolveUser(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<ResolvedUser> {
   const colon = user.indexOf(':');
   const userArg = colon >= 0 ? user.slice(0, colon) : user;
   const groupArg = colon >= 0 ? user.slice(colon + 1) : '';
@@ -92,6 +96,13 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
     }
   } else if (matchedName !== '') {
     for (const g of groups) if (g.members.includes(matchedName) && !Number.isNaN(g.gid) && !additionalGids.includes(g.gid)) additionalGids.push(g.gid);
+  }
+  for (const wanted of groupAdd) {
+    const asNumber = numeric(wanted);
+    const g = groups.find((e) => e.name === wanted) ?? (asNumber !== undefined ? { gid: asNumber } : undefined);
+    if (!g) throw invalidArgument(`Unable to find group ${wanted}: no matching entries in group file`);
+    if (g.gid < 0 || g.gid > MAX_ID) throw invalidArgument(`uids and gids must be in range 0-${MAX_ID}`);
+    if (!additionalGids.includes(g.gid)) additionalGids.push(g.gid);
   }
   return { uid, gid, additionalGids };
 }

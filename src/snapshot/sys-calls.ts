@@ -85,6 +85,17 @@ export function mountOverlay(data: string, target: string): void {
   }
 }
 
+/** mount(2) of a tmpfs with nosuid, nodev, noexec and the given options ("mode=1777,size=65536k"). */
+export function mountTmpfs(target: string, data: string): void {
+  const MS_NOSUID = 2;
+  const MS_NODEV = 4;
+  const MS_NOEXEC = 8;
+  if (load().mount('shm', target, 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, data) !== 0) {
+    const e = koffi().errno();
+    throw internal(`mount tmpfs on ${target}: ${load().strerror(e)}`);
+  }
+}
+
 /** umount2(2); flags 2 = MNT_DETACH. Throws with errno attached as `code` (EBUSY, EINVAL…). */
 export function unmount(target: string, detach = false): void {
   if (load().umount2(target, detach ? 2 : 0) !== 0) {

@@ -95,6 +95,14 @@ export interface HostConfig {
   Sysctls?: Record<string, string> | null;
   Devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }> | null;
   OomScoreAdj?: number;
+  /** --group-add: group names or ids */
+  GroupAdd?: string[] | null;
+  /** --pid: '' | host | container:<id> */
+  PidMode?: string;
+  /** --ipc: '' | private | shareable | none | host | container:<id> */
+  IpcMode?: string;
+  /** --uts: '' | host */
+  UTSMode?: string;
   LogConfig?: { Type?: string; Config?: Record<string, string> };
   [key: string]: unknown;
 }

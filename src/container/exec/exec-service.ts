@@ -195,7 +195,9 @@ export class ExecService {
   private async processFor(rec: ContainerRecord, config: ExecConfig, size: { height: number; width: number } | undefined): Promise<ExecProcess> {
     const base = await this.deps.runtime.containerProcess(rec.id);
     // The container's root as its init sees it: layout-independent, and never mounts anything.
-    const user = await resolveUser(`/proc/${rec.state.Pid}/root`, config.user || rec.config.User || '');
+    // Docker's exec user gets the container's --group-add too
+    const groupAdd = Array.isArray(rec.hostConfig.GroupAdd) ? rec.hostConfig.GroupAdd.map(String) : [];
+    const user = await resolveUser(`/proc/${rec.state.Pid}/root`, config.user || rec.config.User || '', groupAdd);
     const hostNetwork = rec.hostConfig.NetworkMode === 'host';
     const { consoleSize: _containerSize, ...rest } = base;
     const process: ExecProcess = {
