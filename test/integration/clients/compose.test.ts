@@ -249,3 +249,51 @@ volumes:
   assert.deepEqual(await api('/containers/json?all=1'), []);
   assert.deepEqual((await api<{ Volumes: unknown[] }>('/volumes')).Volumes, []);
 });
+
+test('pid and ipc of another service, ipc shareable, network_mode service, group_add, links on a user network, privileged with devices', async () => {
+  await fs.mkdir(path.join(dir, 'shared'), { recursive: true });
+  await fs.writeFile(
+    path.join(dir, 'shared', 'docker-compose.yml'),
+    `version: "2.4"
+services:
+  main:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "echo from-main > /dev/shm/token; exec sleep 3600"]
+    user: "1000:1000"
+    group_add: ["100"]
+    ipc: shareable
+    networks: [inner]
+  sidecar:
+    image: busybox
+    init: true
+    command: ["sleep", "3601"]
+    pid: "service:main"
+    ipc: "service:main"
+    network_mode: "service:main"
+  linker:
+    image: busybox
+    init: true
+    command: ["sleep", "3602"]
+    links: ["main:database"]
+    privileged: true
+    devices: ["/dev/null:/dev/mynull"]
+    networks: [inner]
+networks:
+  inner: {}
+`,
+  );
+  await ok('shared', ['up', '-d']);
+  const groups = await ok('shared', ['exec', '-T', 'main', 'sh', '-c', 'id -u; grep ^Groups: /proc/self/status']);
+  assert.equal(groups, '1000\nGroups:\t100 1000 \n');
+  const side = await ok('shared', ['exec', '-T', 'sidecar', 'sh', '-c', 'ps -o args; cat /dev/shm/token; ip -4 -o addr show eth0 | wc -l']);
+  assert.match(side, /docker-init -- sh -c echo from-main/, 'main\'s processes are in its PID namespace');
+  assert.match(side, /sleep 3601/);
+  assert.match(side, /from-main\n1\n$/, 'main\'s /dev/shm and network');
+  const linker = await ok('shared', ['exec', '-T', 'linker', 'sh', '-c', 'nslookup database | grep -A1 "^Name:"; ls -l /dev/mynull']);
+  const mainIp = (await api<{ NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }>('/containers/shared_main_1/json')).NetworkSettings.Networks.shared_inner!.IPAddress;
+  assert.match(linker, new RegExp(`Name:\\s+database\\nAddress: ${mainIp.replace(/\./g, '\\.')}\\n`), 'the link alias resolves on the user network');
+  assert.match(linker, /^crw.* 1,\s+3 .* \/dev\/mynull$/m);
+  await ok('shared', ['down', '-v', '-t', '1']);
+  assert.deepEqual(await api('/containers/json?all=1'), []);
+});
