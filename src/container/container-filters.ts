@@ -65,10 +65,45 @@ export function matchesFilters(
       case 'is-task':
         if (values.includes('true')) return false;
         break;
+      case 'volume': {
+        // a volume's name (a bind's source) or a mount's destination (moby's volume filter)
+        const mounts = rec.mountPoints ?? [];
+        if (!values.some((v) => mounts.some((m) => v === m.Destination || v === (m.Name || m.Source)))) return false;
+        break;
+      }
+      case 'network': {
+        // a network's name, or its ID or a prefix of it
+        const nets = Object.entries(rec.networks ?? {});
+        if (!values.some((v) => nets.some(([name, ep]) => name === v || (!!ep.NetworkID && ep.NetworkID.startsWith(v))))) return false;
+        break;
+      }
+      case 'publish':
+      case 'expose': {
+        // container ports: published ones (PortBindings) or exposed ones (ExposedPorts and the published)
+        const wanted = new Set(values.flatMap((v) => portFilter(key, v)));
+        const published = Object.keys(rec.hostConfig.PortBindings ?? {});
+        const have = key === 'publish' ? published : [...Object.keys(rec.config.ExposedPorts ?? {}), ...published];
+        if (!have.some((p) => wanted.has(p.includes('/') ? p : `${p}/tcp`))) return false;
+        break;
+      }
       default:
-        // network, volume, publish, expose, isolation: nothing to match yet in berth's model
+        // isolation: Linux has only the default
         break;
     }
   }
   return true;
+}
+
+/** `80`, `80/udp`, `8000-8010/tcp` → ["80/tcp"], … as moby's portOp; a host part (`:`) is refused. */
+function portFilter(key: string, value: string): string[] {
+  if (value.includes(':')) throw invalidArgument(`filter for '${key}' should not contain ':': ${value}`);
+  const [range, proto = 'tcp'] = value.split('/');
+  const m = /^(\d+)(?:-(\d+))?$/.exec(range ?? '');
+  if (!m) throw invalidArgument(`invalid port range: ${range}`);
+  const start = Number(m[1]);
+  const end = m[2] === undefined ? start : Number(m[2]);
+  if (end < start || end > 65535) throw invalidArgument(`invalid port range: ${range}`);
+  const out: string[] = [];
+  for (let p = start; p <= end; p++) out.push(`${p}/${proto.toLowerCase()}`);
+  return out;
 }
