@@ -385,8 +385,15 @@ export class ContainerService {
       const hc = rec.hostConfig;
       const user = await resolveUser(root, rec.config.User ?? '', groupAdd(hc));
       const hostNetwork = hc.NetworkMode === 'host';
-      const hostname = hostNetwork || hc.UTSMode === 'host' ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
       const network = this.networkNamespace(rec);
+      // Docker: a container in another's network namespace takes its hostname and its /etc/hosts, resolv.conf
+      // and hostname files (daemon initializeNetworking)
+      const netOwner = 'path' in network ? this.store.find(String(hc.NetworkMode).slice('container:'.length)) : undefined;
+      if (netOwner) {
+        rec.config.Hostname = netOwner.config.Hostname;
+        rec.config.Domainname = netOwner.config.Domainname;
+      }
+      const hostname = hostNetwork || hc.UTSMode === 'host' ? (await fs.readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.config.Hostname!;
       const shared = this.sharedNamespaces(rec);
       if (hc.IpcMode === 'shareable') shared.shmSource = await mountShareableShm(this.containerDir(rec.id), hc.ShmSize || DEFAULT_SHM_SIZE);
       const allocation = await this.allocateNetworks(rec);
@@ -397,7 +404,7 @@ export class ContainerService {
       await fs.writeFile(rec.hostsPath, hostNetwork ? await fs.readFile('/etc/hosts', 'utf8') : hostsFile(hostname, endpoints[0]?.IPAddress, [...(hc.ExtraHosts ?? []), ...this.linkHosts(rec)]));
       await this.writeResolvConf(rec, hostNetwork, resolver);
       const userMounts = await this.mounts.setup(rec);
-      const spec = buildRuntimeSpec({ ...this.specInput(rec, root, cwd, user, hostname, hostNetwork, network, userMounts), ...shared });
+      const spec = buildRuntimeSpec({ ...this.specInput(rec, root, cwd, user, hostname, hostNetwork, network, userMounts, netOwner), ...shared });
       let pid: number;
       try {
         ({ pid } = await this.runtime.create({
@@ -655,6 +662,8 @@ export class ContainerService {
     hostNetwork: boolean,
     network?: SpecInput['network'],
     userMounts: RuntimeSpecMount[] = [],
+    /** whose /etc/hosts, resolv.conf and hostname files to bind: another container's in its network namespace */
+    etcFrom: ContainerRecord = rec,
   ): SpecInput {
     const hc = rec.hostConfig;
     // a user mount on /etc/hosts (…) replaces berth's own, as Docker's TrySetNetworkMount
@@ -673,9 +682,9 @@ export class ContainerService {
       terminal: !!rec.config.Tty,
       consoleSize: consoleSize(hc.ConsoleSize),
       mounts: [
-        ...etcMount('/etc/resolv.conf', rec.resolvConfPath),
-        ...etcMount('/etc/hostname', rec.hostnamePath),
-        ...etcMount('/etc/hosts', rec.hostsPath),
+        ...etcMount('/etc/resolv.conf', etcFrom.resolvConfPath),
+        ...etcMount('/etc/hostname', etcFrom.hostnamePath),
+        ...etcMount('/etc/hosts', etcFrom.hostsPath),
         // --init: Docker bind-mounts its init (tini) read-only at /sbin/docker-init
         ...(hc.Init ? [{ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: this.config.initBinary, options: ['rbind', 'ro', 'rprivate'] }] : []),
         ...userMounts,
