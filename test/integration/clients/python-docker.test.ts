@@ -337,6 +337,41 @@ report(ipam=n.attrs['IPAM']['Config'], dup=dup, listed=listed, byLabel=byLabel, 
   assert.equal(r.vpruned, 1);
 });
 
+test('containers.list filters by volume, network, publish and expose; network_mode container: shares the hostname; swarm calls are 503s', async () => {
+  const r = await py(String.raw`
+client.networks.create('filternet')
+client.volumes.create('filtervol')
+a = client.containers.run('busybox', 'sleep 300', detach=True, name='fa', network='filternet', volumes=['filtervol:/data'], ports={'80/tcp': ('127.0.0.1', None)})
+b = client.containers.run('busybox', 'sleep 300', detach=True, name='fb', network_mode='container:fa')
+c = api.create_container('busybox', 'sleep 300', name='fc', ports=[8080])
+names = lambda f: sorted(x.name for x in client.containers.list(all=True, filters=f))
+filters = {k: names({k: v}) for k, v in [('volume', 'filtervol'), ('network', 'filternet'), ('publish', '80'), ('expose', '8080')]}
+filters['volume-destination'] = names({'volume': '/data'})
+filters['none'] = names({'volume': '/nothing'})
+a.reload(); b.reload()
+sharedHostname = [b.exec_run('hostname').output.decode().strip(), b.attrs['Config']['Hostname'], a.attrs['Config']['Hostname']]
+swarm = []
+for call in (lambda: client.swarm.reload(), lambda: client.services.list(), lambda: client.nodes.list(), lambda: client.secrets.list(), lambda: client.configs.list()):
+    try:
+        call()
+        swarm.append(None)
+    except docker.errors.APIError as e:
+        swarm.append(e.status_code)
+report(filters=filters, sharedHostname=sharedHostname, swarm=swarm, message=str(client.info()['Swarm']['LocalNodeState']))
+for x in (b, a):
+    x.remove(force=True)
+api.remove_container(c['Id'])
+client.networks.get('filternet').remove()
+client.volumes.get('filtervol').remove()
+`);
+  assert.deepEqual(r.filters, { volume: ['fa'], network: ['fa'], publish: ['fa'], expose: ['fc'], 'volume-destination': ['fa'], none: [] });
+  const [inside, joined, owner] = r.sharedHostname as string[];
+  assert.equal(inside, owner);
+  assert.equal(joined, owner);
+  assert.deepEqual(r.swarm, [503, 503, 503, 503, 503]);
+  assert.equal(r.message, 'inactive');
+});
+
 test('events: since/until ends by itself, filters, and a stream closed half-way does not hang', async () => {
   const r = await py(String.raw`
 since = int(time.time()) - 1
