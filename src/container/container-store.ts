@@ -6,7 +6,8 @@ import type { ContainerRecord } from './container-record.js';
 
 /**
  * Container records on disk and in memory, with the name index.
- * Layout: <data-root>/containers/<id>/container.json (+ hosts, hostname, resolv.conf, ctr.log beside it).
+ * Layout: <data-root>/containers/<id>/container.json (+ hosts, hostname, resolv.conf, ctr.log beside it, and
+ * shm/, the tmpfs mountpoint of an --ipc shareable container's /dev/shm while it runs).
  * A directory without a readable container.json is a create that died half-way; load() removes it.
  */
 export class ContainerStore {
