@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { conflict, EngineError, forbidden, invalidArgument, notModified } from '../errdefs/index.js';
 import type { EventPublisher } from '../events/index.js';
@@ -1033,6 +1033,20 @@ export class ContainerService {
     };
   }
 
+  /**
+   * Waits (up to 5 s) until a record that says running describes a live process: the record says running
+   * until berthd has handled the exit, and an attach made in between would belong to a run whose output is
+   * already written. The attach route waits here before it answers, so the client's next inspect agrees
+   * with what the attach is waiting for (dockerpty starts the container again when inspect says exited).
+   */
+  async exitSettled(idOrName: string): Promise<void> {
+    const rec = this.store.find(idOrName);
+    if (!rec.state.Running || rec.state.Restarting || processAlive(rec.state.Pid)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.nextExit(rec.id), new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
+  }
+
   private async connect(id: string, p: PendingAttach): Promise<void> {
     if (p.conn || p.detached) return;
     const conn = await this.runtime.attach(id);
@@ -1185,6 +1199,17 @@ function formatSeconds(ms: number): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** Whether pid is a live process (not gone, not a zombie), from /proc/<pid>/stat. */
+function processAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** Docker's /dev/shm size when --shm-size is not given. */

@@ -138,6 +138,8 @@ function dockerTimestamp(t: string): string {
 }
 
 async function attach(ctx: RequestContext, c: ContainerService): Promise<void> {
+  // a container whose process has just exited is attached to once that exit is handled (see exitSettled)
+  await c.exitSettled(ctx.params.id!);
   const rec = c.get(ctx.params.id!);
   const wantStdin = ctx.bool('stdin');
   const wantStdout = ctx.bool('stdout');
