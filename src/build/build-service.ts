@@ -1,3 +1,4 @@
+import type { StepEvent } from '../api/types/build.js';
 import type { Readable } from 'node:stream';
 import type { ImageRecord } from '../image/index.js';
 import type { CachePruneOptions } from './mounts/cache-mounts.js';
@@ -50,21 +51,8 @@ export interface RegistryCredentials {
 /** Pulls an image for FROM / COPY --from (the daemon's registry client); progress in Docker's JSON messages. */
 export type BasePuller = (ref: string, opts: { platform?: string; auth?: RegistryCredentials; progress: (m: { status?: string; id?: string; progressDetail?: { current?: number } }) => void }) => Promise<ImageRecord>;
 
-/** A step's progress, for `berth build --progress` (real time, unordered when stages run side by side). */
-export interface StepEvent {
-  step: number;
-  total: number;
-  /** the stage's name, or its index */
-  stage: string;
-  status: 'start' | 'log' | 'cached' | 'done' | 'error';
-  /** the instruction (start/cached/done/error) or output text (log) */
-  text: string;
-  /** how long the step took (cached/done/error) */
-  ms?: number;
-  /** the image the step made or reused */
-  id?: string;
-  error?: string;
-}
+/** A step's progress, for `berth build --progress`: a wire type, see api/types/build.ts. */
+export type { StepEvent };
 
 /** Where the classic builder's JSON stream goes. */
 export interface BuildOutput {

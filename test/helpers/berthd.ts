@@ -152,14 +152,14 @@ async function cleanupNetworks(dataRoot: string, defaultBridge: string): Promise
     if (rec.bridge) bridges.add(rec.bridge);
   }
   await removeFirewall(`BERTH-${defaultBridge}`).catch(() => undefined);
-  for (const b of bridges) await run('ip', ['link', 'del', b]).catch(() => undefined);
+  for (const b of bridges) await runProcess('ip', ['link', 'del', b]).catch(() => undefined);
 }
 
 /** Kills conmon/containers of this daemon, unmounts under base, removes its cgroups and dirs. */
 async function cleanupLeftovers(base: string, execRoot: string, cgroupParent: string): Promise<void> {
   const runtimeRoot = path.join(execRoot, 'runtime', 'runc');
   const ids = await fs.readdir(runtimeRoot).catch(() => [] as string[]);
-  for (const id of ids) await run('runc', ['--root', runtimeRoot, 'delete', '--force', id]).catch(() => undefined);
+  for (const id of ids) await runProcess('runc', ['--root', runtimeRoot, 'delete', '--force', id]).catch(() => undefined);
   for (const pid of await fs.readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
@@ -172,7 +172,7 @@ async function cleanupLeftovers(base: string, execRoot: string, cgroupParent: st
     }
   }
   const mounts = (await fs.readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(base + '/'));
-  for (const m of mounts.sort().reverse()) await run('umount', ['-l', m]).catch(() => undefined);
+  for (const m of mounts.sort().reverse()) await runProcess('umount', ['-l', m]).catch(() => undefined);
   for (const ctrl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
     const dir = path.join('/sys/fs/cgroup', ctrl, cgroupParent);
     const subs = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -203,9 +203,10 @@ async function ping(socket: string): Promise<boolean> {
   }
 }
 
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+/** Runs a command to its end: its exit code and output; killed (and rejected) after `timeoutMs` (60 s). */
+export function runProcess(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -214,7 +215,10 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; inpu
       p.kill('SIGKILL');
       reject(new Error(`${file} ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, opts.timeoutMs ?? 60_000);
-    p.on('error', reject);
+    p.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     p.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
@@ -228,14 +232,14 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; inpu
 /** Runs bin/berth with DOCKER_HOST set (and `env` added to the environment). */
 export function runBerth(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   // bin/berth directly (its shebang ends node's own options), so that `--env-file` reaches berth, not node 20
-  return run(path.join(REPO_ROOT, 'bin/berth'), args, { ...opts, env: { ...process.env, ...opts.env, DOCKER_HOST: dockerHost } });
+  return runProcess(path.join(REPO_ROOT, 'bin/berth'), args, { ...opts, env: { ...process.env, ...opts.env, DOCKER_HOST: dockerHost } });
 }
 
 /** Runs the real docker CLI (28.x on PATH) against berthd, with a private client config (unless `env` names one). */
 export async function runDocker(dockerHost: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   const config = path.join(path.dirname(dockerHost.replace(/^unix:\/\//, '')), '..', 'docker-config');
   await fs.mkdir(config, { recursive: true });
-  return run('docker', args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false', DOCKER_BUILDKIT: '0', ...opts.env } });
+  return runProcess('docker', args, { ...opts, env: { ...process.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: config, DOCKER_CLI_HINTS: 'false', DOCKER_BUILDKIT: '0', ...opts.env } });
 }
 
 export function sleep(ms: number): Promise<void> {

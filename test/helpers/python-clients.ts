@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import type { ExecResult } from './berthd.js';
+import { type ExecResult, runProcess as runCommandToEnd } from './berthd.js';
 
 /**
  * Debian's Python clients of the Engine API, run as child processes against a test berthd: python3-docker
@@ -10,28 +9,9 @@ export const SYSTEM_PYTHON = '/usr/bin/python3';
 /** Debian's docker-compose 1.29 (scripts/setup.sh installs it), not whichever compose PATH finds first */
 export const DOCKER_COMPOSE = '/usr/bin/docker-compose';
 
+/** Python clients run long (compose builds, pulls): 180 s unless told otherwise. */
 export function runProcess(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(file, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`${file} ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 180_000);
-    p.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(opts.input);
-  });
+  return runCommandToEnd(file, args, { ...opts, timeoutMs: opts.timeoutMs ?? 180_000 });
 }
 
 /** What every script starts with: a client on DOCKER_HOST, and `report(**kw)` printing one JSON line. */

@@ -1,3 +1,4 @@
+import type { StepEvent } from '../../api/types/build.js';
 /**
  * `berth build --progress`: step events from berthd (`{"berthStep": …}` lines, asked for with
  * berthprogress=1) drawn the way Docker's BuildKit output looks.
@@ -11,16 +12,7 @@
  */
 export type ProgressMode = 'plain' | 'tty';
 
-export interface StepEvent {
-  step: number;
-  total: number;
-  stage: string;
-  status: 'start' | 'log' | 'cached' | 'done' | 'error';
-  text: string;
-  ms?: number;
-  id?: string;
-  error?: string;
-}
+export type { StepEvent };
 
 /** Docker's `--progress` value and the terminal decide; undefined = the classic stream, untouched. */
 export function progressMode(flag: string, quiet: boolean, isTTY: boolean): ProgressMode | undefined | 'quiet' {
