@@ -253,15 +253,17 @@ function mountAt(rec: ContainerRecord, p: string): MountPoint | undefined {
 
 /**
  * For cp of a path inside a volume or bind of a container that is not running (nothing is mounted then):
- * the mount's source directory and the path in it, the trailing "/" or "/." kept. Undefined when the path
- * is in no such mount, or its source is not a directory (a bound file, a volume not made yet).
+ * the mount's source directory and the path in it, the trailing "/" or "/." kept (for a bound file: its
+ * host directory and its name). Undefined when the path is in no such mount, or its source is missing.
  */
 async function mountedSource(rec: ContainerRecord, p: string): Promise<{ source: string; rest: string } | undefined> {
   const m = mountAt(rec, p);
   if (!m?.Source) return undefined;
   const st = await fs.stat(m.Source).catch(() => undefined);
-  if (!st?.isDirectory()) return undefined;
   const abs = absPath(p);
+  // a bound file (`-v /host/f:/etc/f`): the file itself, in its host directory
+  if (st?.isFile() && path.posix.normalize(abs) === m.Destination) return { source: path.dirname(m.Source), rest: `/${path.basename(m.Source)}` };
+  if (!st?.isDirectory()) return undefined;
   const rest = m.Destination === '/' ? abs : abs.slice(m.Destination.length);
   return { source: m.Source, rest: rest.startsWith('/') ? rest : `/${rest}` };
 }

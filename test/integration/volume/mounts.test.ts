@@ -311,7 +311,9 @@ test('docker cp reaches the volumes and binds of a stopped or created container;
   const bound = path.join(host, 'stopped-bind');
   await fs.mkdir(bound);
   await fs.writeFile(path.join(bound, 'on-host.txt'), 'from the host\n');
-  await ok(['run', '--name', 'cps', '-v', 'cpsvol:/data', '-v', `${bound}:/b`, '-v', 'cprovol:/ro:ro', 'busybox', 'sh', '-c', 'mkdir /data/sub && echo in volume > /data/sub/f']);
+  const boundFile = path.join(host, 'bound-file.txt');
+  await fs.writeFile(boundFile, 'a bound file\n');
+  await ok(['run', '--name', 'cps', '-v', 'cpsvol:/data', '-v', `${bound}:/b`, '-v', `${boundFile}:/etc/bound.txt`, '-v', 'cprovol:/ro:ro', 'busybox', 'sh', '-c', 'mkdir /data/sub && echo in volume > /data/sub/f']);
   const out = path.join(host, 'cps-out');
   await fs.mkdir(out);
   // out of a stopped container's volume: a file, a directory, its contents
@@ -322,6 +324,8 @@ test('docker cp reaches the volumes and binds of a stopped or created container;
   const tar = await docker(['cp', 'cps:/data/.', '-']);
   assert.match(tar.stdout, /\.\/sub\/f/);
   assert.equal(await ok(['cp', 'cps:/b/on-host.txt', '-']).then((t) => t.includes('from the host')), true);
+  await ok(['cp', 'cps:/etc/bound.txt', path.join(out, 'bound.txt')]);
+  assert.equal(await fs.readFile(path.join(out, 'bound.txt'), 'utf8'), 'a bound file\n');
   // into it: the next run sees the file
   const file = path.join(host, 'cps-in.txt');
   await fs.writeFile(file, 'copied while stopped\n');
