@@ -102,6 +102,8 @@ class RingHash implements Sha256Stream {
   private answer?: Promise<string | null>;
   private failure?: Promise<never>;
   private finished = false;
+  private aborted = false;
+  private wakeAborted?: () => void;
 
   update(chunk: Uint8Array): Promise<void> | undefined {
     if (this.finished) throw new Error('sha256 stream: update after digest or abort');
@@ -145,8 +147,11 @@ class RingHash implements Sha256Stream {
   abort(): void {
     if (this.finished) return;
     this.finished = true;
+    this.aborted = true;
     this.kept = [];
     if (this.slot) this.signal(ABORTED);
+    // an update waiting for room ends now: the slot goes back to the pool and may carry another stream
+    this.wakeAborted?.();
   }
 
   /** Hands the stream to a worker; false when all are busy. */
@@ -177,6 +182,7 @@ class RingHash implements Sha256Stream {
 
   /** Copies the chunks into the ring; when it is full, waits for the worker to make room and goes on. */
   private feed(chunks: Uint8Array[]): Promise<void> | undefined {
+    if (this.aborted) return undefined;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
       const n = this.copyIn(c);
@@ -209,6 +215,6 @@ class RingHash implements Sha256Stream {
     if (Atomics.load(ctrl, USED) < RING) return Promise.resolve();
     const wait = (Atomics as unknown as WaitAsync).waitAsync(ctrl, SEQ, seen);
     if (!wait.async) return Promise.resolve();
-    return Promise.race([wait.value.then(() => undefined), this.failure!]);
+    return Promise.race([wait.value.then(() => undefined), this.failure!, new Promise<void>((resolve) => (this.wakeAborted = resolve))]);
   }
 }
